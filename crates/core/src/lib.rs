@@ -1,0 +1,12 @@
+//! Jiceng domain: plain types and rules with no I/O, so they can be tested table by table and
+//! shared by the store, the web layer and background jobs.
+
+pub mod account;
+pub mod clock;
+pub mod error;
+pub mod node;
+pub mod role;
+pub mod scope;
+pub mod throttle;
+
+pub use error::DomainError;

@@ -1,0 +1,102 @@
+//! Roles and what they permit. A role is always held *at a node*; see `scope`.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! roles {
+    ($( $variant:ident = $s:literal, $zh:literal, $en:literal; )*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Role { $($variant),* }
+
+        impl Role {
+            pub const ALL: &'static [Role] = &[$(Role::$variant),*];
+            pub fn as_str(self) -> &'static str { match self { $(Role::$variant => $s),* } }
+            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some(Role::$variant),)* _ => None } }
+            pub fn label_zh(self) -> &'static str { match self { $(Role::$variant => $zh),* } }
+            pub fn label_en(self) -> &'static str { match self { $(Role::$variant => $en),* } }
+        }
+    };
+}
+
+roles! {
+    DistrictAdmin = "district_admin", "区级管理员", "District administrator";
+    StreetStaff = "street_staff", "街道工作人员", "Street office staff";
+    Dispatcher = "dispatcher", "派单员", "Dispatcher";
+    CommunityWorker = "community_worker", "社区工作者", "Community worker";
+    GridWorker = "grid_worker", "网格员", "Grid worker";
+    DepartmentStaff = "department_staff", "部门人员", "Department staff";
+    PartyMember = "party_member", "党员", "Party member";
+    Resident = "resident", "居民", "Resident";
+    Auditor = "auditor", "审计员", "Auditor";
+}
+
+/// Things a user may do. Each handler asks for exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See the territory and organisation trees.
+    ViewNodes,
+    /// Create and rename nodes.
+    ManageNodes,
+    /// See staff accounts.
+    ViewUsers,
+    /// Create staff accounts and grant roles.
+    ManageUsers,
+    /// Read the audit log.
+    ViewAudit,
+}
+
+impl Role {
+    pub fn permits(self, p: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match p {
+            ViewNodes => self != Resident,
+            ManageNodes => matches!(self, DistrictAdmin | StreetStaff | CommunityWorker),
+            ViewUsers => matches!(
+                self,
+                DistrictAdmin | StreetStaff | CommunityWorker | Auditor
+            ),
+            ManageUsers => matches!(self, DistrictAdmin | StreetStaff),
+            ViewAudit => matches!(self, DistrictAdmin | Auditor),
+        }
+    }
+
+    /// May a holder of `self` grant `other` to someone (inside the holder's own scope)?
+    /// Only a district admin hands out the two district-wide oversight roles.
+    pub fn may_grant(self, other: Role) -> bool {
+        if !self.permits(Permission::ManageUsers) {
+            return false;
+        }
+        self == Role::DistrictAdmin || !matches!(other, Role::DistrictAdmin | Role::Auditor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_and_auditors_read_the_audit_log() {
+        let readers: Vec<_> = Role::ALL
+            .iter()
+            .filter(|r| r.permits(Permission::ViewAudit))
+            .collect();
+        assert_eq!(readers, [&Role::DistrictAdmin, &Role::Auditor]);
+    }
+
+    #[test]
+    fn street_staff_cannot_mint_admins() {
+        assert!(Role::StreetStaff.may_grant(Role::GridWorker));
+        assert!(!Role::StreetStaff.may_grant(Role::DistrictAdmin));
+        assert!(!Role::StreetStaff.may_grant(Role::Auditor));
+        assert!(Role::DistrictAdmin.may_grant(Role::Auditor));
+        assert!(!Role::GridWorker.may_grant(Role::Resident));
+    }
+
+    #[test]
+    fn every_role_round_trips_through_its_name() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(*r));
+        }
+    }
+}

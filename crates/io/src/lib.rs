@@ -1,0 +1,5 @@
+//! Exports and imports in the formats street offices use: Excel (xlsx) and CSV.
+
+pub mod table;
+
+pub use table::{Table, to_csv, to_xlsx};

@@ -1,0 +1,172 @@
+//! The audit log: every write records who did what to which object, before and after, in the
+//! same transaction as the write itself.
+
+use crate::db::{Db, Tx};
+use crate::error::StoreResult;
+use crate::scope_cond;
+use chrono::{DateTime, Utc};
+use jiceng_core::scope::Scope;
+use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use serde::Serialize;
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum AuditLog {
+    Table,
+    Id,
+    At,
+    ActorId,
+    ActorLogin,
+    Action,
+    ObjectType,
+    ObjectId,
+    ObjectPath,
+    BeforeJson,
+    AfterJson,
+    Ip,
+}
+
+/// Who is writing: a signed-in user, or the command line / a background job.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub login: String,
+    pub ip: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl Actor {
+    pub fn system(what: &str, at: DateTime<Utc>) -> Self {
+        Self {
+            user_id: None,
+            login: format!("system:{what}"),
+            ip: None,
+            at,
+        }
+    }
+}
+
+/// One change, described for the log.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: String,
+    /// Path of the node the object hangs under: auditors see entries inside their scope.
+    pub object_path: &'a str,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> StoreResult<()> {
+    let q = Query::insert()
+        .into_table(AuditLog::Table)
+        .columns([
+            AuditLog::At,
+            AuditLog::ActorId,
+            AuditLog::ActorLogin,
+            AuditLog::Action,
+            AuditLog::ObjectType,
+            AuditLog::ObjectId,
+            AuditLog::ObjectPath,
+            AuditLog::BeforeJson,
+            AuditLog::AfterJson,
+            AuditLog::Ip,
+        ])
+        .values_panic([
+            actor.at.into(),
+            actor.user_id.into(),
+            actor.login.clone().into(),
+            c.action.into(),
+            c.object_type.into(),
+            c.object_id.into(),
+            c.object_path.into(),
+            c.before.map(|v| v.to_string()).into(),
+            c.after.map(|v| v.to_string()).into(),
+            actor.ip.clone().into(),
+        ])
+        .to_owned();
+    tx.execute(&q).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_login: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Entries inside `scope` matching `f`, newest first. `limit` caps the page (exports pass a
+/// larger one).
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    f: &AuditFilter,
+    offset: u64,
+    limit: u64,
+) -> StoreResult<(Vec<AuditEntry>, i64)> {
+    let mut cond = scope_cond(scope, (AuditLog::Table, AuditLog::ObjectPath));
+    if let Some(a) = &f.actor {
+        cond = cond.add(Expr::col(AuditLog::ActorLogin).eq(a.as_str()));
+    }
+    if let Some(t) = &f.object_type {
+        cond = cond.add(Expr::col(AuditLog::ObjectType).eq(t.as_str()));
+    }
+    if let Some(i) = &f.object_id {
+        cond = cond.add(Expr::col(AuditLog::ObjectId).eq(i.as_str()));
+    }
+    if let Some(from) = f.from {
+        cond = cond.add(Expr::col(AuditLog::At).gte(from));
+    }
+    if let Some(to) = f.to {
+        cond = cond.add(Expr::col(AuditLog::At).lt(to));
+    }
+    let total = db
+        .scalar(
+            &Query::select()
+                .expr(Expr::col(AuditLog::Id).count())
+                .from(AuditLog::Table)
+                .cond_where(cond.clone())
+                .to_owned(),
+        )
+        .await?;
+    let rows = db
+        .all(
+            &Query::select()
+                .columns([
+                    AuditLog::Id,
+                    AuditLog::At,
+                    AuditLog::ActorId,
+                    AuditLog::ActorLogin,
+                    AuditLog::Action,
+                    AuditLog::ObjectType,
+                    AuditLog::ObjectId,
+                    AuditLog::BeforeJson,
+                    AuditLog::AfterJson,
+                    AuditLog::Ip,
+                ])
+                .from(AuditLog::Table)
+                .cond_where(cond)
+                .order_by(AuditLog::Id, Order::Desc)
+                .offset(offset)
+                .limit(limit)
+                .to_owned(),
+        )
+        .await?;
+    Ok((rows, total))
+}

@@ -1,0 +1,50 @@
+//! Jiceng storage: one `Db` over SQLite or PostgreSQL. Every read and write of scoped data takes
+//! the caller's `Scope`, so no handler can forget it; objects outside the scope are `NotFound`.
+
+pub mod audit;
+pub mod db;
+pub mod error;
+pub mod nodes;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use audit::Actor;
+pub use db::{Db, Engine, Tx};
+pub use error::{StoreError, StoreResult};
+
+use jiceng_core::scope::Scope;
+use sea_query::{Cond, Condition, Expr, ExprTrait, IntoColumnRef};
+
+/// The condition "`col` lies in one of the scope's subtrees".
+pub(crate) fn scope_cond<C: IntoColumnRef + Clone>(scope: &Scope, col: C) -> Condition {
+    let mut any = Cond::any();
+    for p in scope.prefixes() {
+        any = any.add(Expr::col(col.clone()).like(format!("{p}%")));
+    }
+    Cond::all().add(any)
+}
+
+/// A page of a list: `page` counts from 1.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub page: u64,
+    pub size: u64,
+}
+
+impl Page {
+    pub const MAX_SIZE: u64 = 500;
+
+    pub fn new(page: Option<u64>, size: Option<u64>) -> Self {
+        Self {
+            page: Ord::max(page.unwrap_or(1), 1),
+            size: Ord::clamp(size.unwrap_or(50), 1, Self::MAX_SIZE),
+        }
+    }
+    pub fn offset(&self) -> u64 {
+        (self.page - 1) * self.size
+    }
+}

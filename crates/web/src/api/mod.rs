@@ -1,0 +1,55 @@
+//! The JSON API, `/api/v1`. Each handler's first line asks the principal for the scope of one
+//! permission; its doc comment states that permission and becomes the OpenAPI description.
+
+pub mod audit;
+pub mod auth;
+pub mod nodes;
+pub mod openapi;
+pub mod users;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/me/password", post(auth::change_password))
+        .route("/api/v1/nodes", get(nodes::list).post(nodes::create))
+        .route("/api/v1/nodes/{id}", get(nodes::get))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{id}", get(users::get))
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/audit/export.xlsx", get(audit::export_xlsx))
+        .route("/api/v1/audit/export.csv", get(audit::export_csv))
+        .fallback(api_not_found)
+}
+
+async fn api_not_found() -> crate::AppError {
+    crate::AppError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "no_such_endpoint",
+        "接口不存在",
+    )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Items per page, 1–500 (default 50).
+    pub page_size: Option<u64>,
+}
+
+/// A page of items and the total count matching the filters.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u64,
+    pub page_size: u64,
+}

@@ -1,0 +1,71 @@
+//! Jiceng over HTTP: the JSON API under `/api/v1` (with its OpenAPI document) and the
+//! server-rendered zh-CN pages. `app(state)` is the seam the binary and the tests use.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod pages;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use jiceng_core::clock::Clock;
+use jiceng_core::throttle::ThrottlePolicy;
+use jiceng_store::Db;
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::AppError;
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure`: on whenever the site is served over HTTPS.
+    pub secure_cookies: bool,
+    pub session_ttl: chrono::Duration,
+    pub api_token_ttl: chrono::Duration,
+    pub throttle: ThrottlePolicy,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_ttl: chrono::Duration::hours(12),
+            api_token_ttl: chrono::Duration::days(30),
+            throttle: ThrottlePolicy::default(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(api::router())
+        .merge(pages::router())
+        .fallback(pages::error::not_found_fallback)
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// 200 when the database answers, 503 otherwise: what a load balancer should probe.
+async fn healthz(State(s): State<AppState>) -> (StatusCode, &'static str) {
+    match s.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The audit page: filter by actor, object and time; export what is shown.
+
+use super::{PageUser, Pager, Shell, render};
+use crate::AppState;
+use crate::api::audit::{AuditQuery, attachment, export_table, show_time};
+use crate::error::AppError;
+use crate::extract::Query;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use jiceng_core::role::Permission;
+use jiceng_store::Page;
+use jiceng_store::audit;
+
+pub struct Row {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub change: String,
+    pub ip: String,
+}
+
+/// The filter values as typed, for re-filling the form.
+#[derive(Default)]
+pub struct Filled {
+    pub actor: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    shell: Shell,
+    q: Filled,
+    query: String,
+    items: Vec<Row>,
+    pager: Pager,
+}
+
+fn filter_query(q: &AuditQuery) -> (Filled, String) {
+    let f = Filled {
+        actor: q.actor.clone().unwrap_or_default(),
+        object_type: q.object_type.clone().unwrap_or_default(),
+        object_id: q.object_id.clone().unwrap_or_default(),
+        from: q.from.clone().unwrap_or_default(),
+        to: q.to.clone().unwrap_or_default(),
+    };
+    let pairs = [
+        ("actor", &f.actor),
+        ("object_type", &f.object_type),
+        ("object_id", &f.object_id),
+        ("from", &f.from),
+        ("to", &f.to),
+    ];
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
+    (f, query)
+}
+
+fn change_text(before: Option<String>, after: Option<String>) -> String {
+    match (before, after) {
+        (Some(b), Some(a)) => format!("{b} → {a}"),
+        (None, Some(a)) => a,
+        (Some(b), None) => format!("{b} → ∅"),
+        (None, None) => String::new(),
+    }
+}
+
+pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<AuditQuery>) -> Response {
+    let page = Page::new(q.page, q.page_size);
+    let r = async {
+        let scope = u.p.scope(Permission::ViewAudit)?;
+        Ok::<_, AppError>(audit::list(&s.db, &scope, &q.filter()?, page.offset(), page.size).await?)
+    }
+    .await;
+    let (filled, query) = filter_query(&q);
+    match r {
+        Ok((items, total)) => {
+            let base = if query.is_empty() {
+                "/audit?".to_owned()
+            } else {
+                format!("/audit?{query}&")
+            };
+            render(&AuditPage {
+                shell: u.shell("audit.title", "/audit"),
+                pager: Pager::new(&base, page, total),
+                q: filled,
+                query,
+                items: items
+                    .into_iter()
+                    .map(|e| Row {
+                        at: show_time(e.at),
+                        actor: e.actor_login,
+                        action: e.action,
+                        object: format!("{}#{}", e.object_type, e.object_id),
+                        change: change_text(e.before_json, e.after_json),
+                        ip: e.ip.unwrap_or_default(),
+                    })
+                    .collect(),
+            })
+        }
+        Err(e) => u.err(e).into_response(),
+    }
+}
+
+pub async fn export_xlsx(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    let r = async {
+        let t = export_table(&s, &u.p, &q).await?;
+        jiceng_io::to_xlsx(&t).map_err(|e| {
+            tracing::error!(error = %e, "xlsx export failed");
+            AppError::internal()
+        })
+    }
+    .await;
+    match r {
+        Ok(bytes) => attachment(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "审计日志.xlsx",
+        ),
+        Err(e) => u.err(e).into_response(),
+    }
+}
+
+pub async fn export_csv(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    match export_table(&s, &u.p, &q).await {
+        Ok(t) => attachment(
+            jiceng_io::to_csv(&t).into_bytes(),
+            "text/csv; charset=utf-8",
+            "审计日志.csv",
+        ),
+        Err(e) => u.err(e).into_response(),
+    }
+}

@@ -1,0 +1,223 @@
+//! Interface strings, zh-CN first with English beside. One table, so a missing translation is a
+//! test failure rather than a blank on screen.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_cookie(v: Option<&str>) -> Self {
+        match v {
+            Some("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+    /// The value of `<html lang>`.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn other(self) -> Self {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+}
+
+/// (key, 中文, English)
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("app.name", "基层治理平台", "Jiceng Governance"),
+    (
+        "app.tagline",
+        "党建引领 · 城市基层治理",
+        "Party-building-led urban grassroots governance",
+    ),
+    ("lang.switch", "English", "中文"),
+    ("nav.home", "工作台", "Workbench"),
+    ("nav.nodes", "区划与组织", "Territory & organisations"),
+    ("nav.users", "账号与角色", "Accounts & roles"),
+    ("nav.audit", "审计日志", "Audit log"),
+    ("nav.password", "修改密码", "Change password"),
+    ("nav.api", "接口文档", "API document"),
+    ("nav.group.governance", "基层治理", "Governance"),
+    ("nav.group.system", "系统管理", "Administration"),
+    ("nav.group.me", "个人", "Me"),
+    ("top.unit", "单位", "Unit"),
+    ("top.scope", "权限范围", "Scope"),
+    ("top.logout", "退出登录", "Sign out"),
+    ("top.menu", "菜单", "Menu"),
+    ("login.title", "登录", "Sign in"),
+    ("login.login", "登录名", "Login"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    (
+        "login.hint",
+        "请使用单位分配的账号登录。",
+        "Sign in with the account your unit gave you.",
+    ),
+    ("home.welcome", "您好", "Hello"),
+    ("home.roles", "我的角色", "My roles"),
+    ("home.role", "角色", "Role"),
+    ("home.node", "所在节点", "At node"),
+    ("home.figures", "辖区概况", "Within my scope"),
+    (
+        "home.figures.note",
+        "每个数字均由记录实时计算，点击查看明细。",
+        "Every figure is computed from records; click to see them.",
+    ),
+    ("nodes.title", "区划与组织", "Territory & organisations"),
+    ("nodes.roots", "我的辖区", "My scope"),
+    ("nodes.children", "下级节点", "Children"),
+    ("nodes.none", "暂无下级节点", "No child nodes yet"),
+    ("nodes.kind", "类型", "Kind"),
+    ("nodes.code", "编码", "Code"),
+    ("nodes.name", "名称", "Name"),
+    ("nodes.path", "路径", "Path"),
+    ("nodes.create", "新建下级节点", "Add a child node"),
+    ("nodes.up", "上级", "Up"),
+    ("nodes.count", "个", " total"),
+    ("common.save", "保存", "Save"),
+    ("common.create", "创建", "Create"),
+    ("common.search", "查询", "Search"),
+    ("common.reset", "重置", "Reset"),
+    ("common.export_xlsx", "导出Excel", "Export Excel"),
+    ("common.export_csv", "导出CSV", "Export CSV"),
+    ("common.prev", "上一页", "Previous"),
+    ("common.next", "下一页", "Next"),
+    ("common.total", "共", "Total"),
+    ("common.items", "条", "rows"),
+    ("common.page", "页", "page"),
+    ("common.actions", "操作", "Actions"),
+    ("common.view", "查看", "View"),
+    ("common.back", "返回", "Back"),
+    ("common.created_at", "创建时间", "Created"),
+    ("common.empty", "暂无数据", "Nothing here yet"),
+    ("users.title", "账号与角色", "Accounts & roles"),
+    ("users.new", "新建账号", "New account"),
+    ("users.login", "登录名", "Login"),
+    ("users.display_name", "姓名", "Name"),
+    ("users.unit_name", "单位", "Unit"),
+    ("users.password", "初始密码", "Initial password"),
+    ("users.role", "角色", "Role"),
+    ("users.node", "授权节点", "At node"),
+    ("users.active", "状态", "Status"),
+    ("users.active.yes", "启用", "Active"),
+    ("users.active.no", "停用", "Disabled"),
+    ("users.grants", "角色授权", "Roles"),
+    (
+        "users.password_rule",
+        "至少 8 位，须含字母和数字",
+        "At least 8 characters, letters and digits",
+    ),
+    ("audit.title", "审计日志", "Audit log"),
+    ("audit.at", "时间", "Time"),
+    ("audit.actor", "操作人", "Actor"),
+    ("audit.action", "操作", "Action"),
+    ("audit.object", "对象", "Object"),
+    ("audit.object_type", "对象类型", "Object type"),
+    ("audit.object_id", "对象编号", "Object id"),
+    ("audit.change", "变更内容", "Change"),
+    ("audit.from", "开始日期", "From"),
+    ("audit.to", "结束日期", "To"),
+    ("audit.ip", "来源地址", "Address"),
+    ("password.title", "修改密码", "Change password"),
+    ("password.current", "当前密码", "Current password"),
+    ("password.new", "新密码", "New password"),
+    ("password.confirm", "确认新密码", "Confirm new password"),
+    (
+        "password.done",
+        "密码已修改，其他设备上的登录已退出。",
+        "Password changed; other sessions were signed out.",
+    ),
+    (
+        "password.mismatch",
+        "两次输入的新密码不一致",
+        "The two new passwords differ",
+    ),
+    ("error.title", "出错了", "Something went wrong"),
+    ("error.home", "返回工作台", "Back to the workbench"),
+    ("node.created", "节点已创建", "Node created"),
+    ("user.created", "账号已创建", "Account created"),
+];
+
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Self {
+        Self { lang }
+    }
+
+    /// The string for `key`; the key itself if it is missing (a test keeps that from happening).
+    pub fn s<'a>(&self, key: &'a str) -> &'a str {
+        match STRINGS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => match self.lang {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+
+    pub fn role(&self, r: jiceng_core::role::Role) -> &'static str {
+        match self.lang {
+            Lang::Zh => r.label_zh(),
+            Lang::En => r.label_en(),
+        }
+    }
+
+    pub fn kind(&self, raw: &str) -> &'static str {
+        match jiceng_core::node::NodeKind::parse(raw) {
+            Some(k) => match self.lang {
+                Lang::Zh => k.label_zh(),
+                Lang::En => k.label_en(),
+            },
+            None => "—",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, zh, en) in STRINGS {
+            assert!(seen.insert(k), "duplicate key {k}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{k} lacks a translation");
+        }
+    }
+
+    #[test]
+    fn every_key_used_by_a_template_exists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let known: std::collections::HashSet<_> = STRINGS.iter().map(|(k, _, _)| *k).collect();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split(".s(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                assert!(
+                    known.contains(key),
+                    "{} uses unknown key {key}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
