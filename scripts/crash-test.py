@@ -110,8 +110,9 @@ def run(binary: Path, work: Path, url: str, args) -> bool:
     # Informational: the listing may hold more than was acknowledged (commits whose answer was lost in the kill).
     try:
         total, _items = h.list_children(server2.base, token2, 1)
-        h.log(f"GET /api/v1/nodes?parent_id=1 reports total {total} "
-              f"({total - len(acked):+d} against acknowledged: writes committed whose answer the kill swallowed)")
+        extra = total - len(acked)
+        note = " (commits whose answer the kill swallowed)" if extra > 0 else ""
+        h.log(f"GET /api/v1/nodes?parent_id=1 reports total {total}, {extra:+d} against acknowledged{note}")
         if total < len(acked):
             h.log("WARNING: the listing total is smaller than the number of acknowledged writes")
     except RuntimeError as e:

@@ -73,6 +73,7 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     for k in config::unknown_env_keys(std::env::vars().map(|(k, _)| k)) {
         tracing::warn!(
@@ -112,7 +113,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Migrate => {
             connect(&url).await?;
-            println!("数据库已是最新结构：{}", redact(&url));
+            println!("数据库结构已更新到最新版本：{}", redact(&url));
             Ok(())
         }
         Command::Admin {

@@ -83,7 +83,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
+        // "." is serde's name for the whole document.
+        let path = match e.path().to_string() {
+            p if p == "." => "body".to_owned(),
+            p => p,
+        };
         let inner = e.into_inner();
         use serde_json::error::Category;
         match inner.classify() {
@@ -102,7 +106,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                     .strip_prefix("missing field `")
                     .and_then(|r| r.split('`').next())
                 {
-                    let field = if path == "." {
+                    let field = if path == "body" {
                         name.to_owned()
                     } else {
                         format!("{path}.{name}")
