@@ -1,0 +1,283 @@
+//! Browser tests in headless Chromium, through chromedriver (Debian `chromium`, `chromium-driver`).
+//! Ignored by default; CI runs them with
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p jiceng-web --test browser -- --ignored`.
+//! Screenshots land in `target/browser-shots/` for a human to look at.
+
+#[path = "http/common.rs"]
+mod common;
+
+use common::{PASSWORD, TestApp, town};
+use fantoccini::{Client, ClientBuilder, Locator};
+use jiceng_core::role::Role;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_driver() -> Driver {
+    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let port = free_port();
+    let child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin}: {e} (apt-get install chromium chromium-driver)")
+        });
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Driver { child, url };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
+    let profile = std::env::temp_dir().join(format!("jiceng-chrome-{}", free_port()));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--lang=zh-CN",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let caps = match caps {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a chromium session")
+}
+
+/// Serves the app on a loopback port, as `jiceng serve` does.
+async fn serve(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app
+        .router
+        .clone()
+        .into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/browser-shots");
+    std::fs::create_dir_all(dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(c: &Client, base: &str, login: &str) {
+    c.goto(&format!("{base}/")).await.unwrap();
+    c.wait()
+        .for_url(&url_of(&format!("{base}/login?next=%2F")))
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=login]"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("topbar")).await.unwrap();
+}
+
+fn url_of(s: &str) -> url::Url {
+    url::Url::parse(s).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn a_worker_signs_in_sees_the_shell_switches_language_and_signs_out() {
+    let app = TestApp::new().await;
+    let t = town(&app).await;
+    app.user("worker.a", Role::CommunityWorker, t.a).await;
+    let base = serve(&app).await;
+    let driver = start_driver().await;
+    let c = browser(&driver, 1280, 800).await;
+
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+    let title = c.title().await.unwrap();
+    assert!(title.contains("登录"), "{title}");
+    shot(&c, "login").await;
+
+    // A wrong password first: the Chinese message, no session.
+    c.find(Locator::Css("input[name=login]"))
+        .await
+        .unwrap()
+        .send_keys("worker.a")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("wrong-pass-1")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text(&c, ".flash-error").await, "登录名或密码错误");
+
+    sign_in(&c, &base, "worker.a").await;
+    assert_eq!(text(&c, "#user-unit").await, "东关社区");
+    assert!(
+        text(&c, "#user-scope")
+            .await
+            .contains("东关社区·社区工作者")
+    );
+    let nav = text(&c, "#sidebar").await;
+    assert!(
+        nav.contains("工作台") && nav.contains("区划与组织") && !nav.contains("审计日志"),
+        "{nav}"
+    );
+    shot(&c, "shell-zh").await;
+
+    // The workbench figure opens the list it counts.
+    c.find(Locator::Css("a.figure"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let rows = c
+        .wait()
+        .for_element(Locator::Id("node-list"))
+        .await
+        .unwrap();
+    assert!(rows.text().await.unwrap().contains("东关社区"));
+
+    c.find(Locator::Id("lang-switch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("html[lang=en]"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#logout-button").await, "Sign out");
+    assert!(text(&c, "#sidebar").await.contains("Workbench"));
+    shot(&c, "shell-en").await;
+    c.find(Locator::Id("lang-switch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("html[lang=zh-CN]"))
+        .await
+        .unwrap();
+
+    c.find(Locator::Id("logout-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("login-form"))
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/nodes")).await.unwrap();
+    assert!(
+        c.current_url().await.unwrap().path().ends_with("/login"),
+        "signed out for real"
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn on_a_phone_the_navigation_folds_behind_the_menu_button() {
+    let app = TestApp::new().await;
+    app.user("admin", Role::DistrictAdmin, 1).await;
+    let base = serve(&app).await;
+    let driver = start_driver().await;
+    let c = browser(&driver, 390, 844).await;
+    sign_in(&c, &base, "admin").await;
+    let sidebar = c.find(Locator::Id("sidebar")).await.unwrap();
+    assert!(!sidebar.is_displayed().await.unwrap(), "folded on a phone");
+    c.find(Locator::Css(".menu-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        sidebar.is_displayed().await.unwrap(),
+        "the menu button opens it"
+    );
+    shot(&c, "phone-menu").await;
+    c.find(Locator::Css("#sidebar a[href='/audit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("audit-list"))
+        .await
+        .unwrap();
+    shot(&c, "phone-audit").await;
+    c.close().await.unwrap();
+}
