@@ -59,7 +59,6 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
 }
 
 /// A JSON request body.
-
 pub struct Json<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {

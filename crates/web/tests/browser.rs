@@ -36,7 +36,7 @@ fn free_port() -> u16 {
 async fn start_driver() -> Driver {
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let port = free_port();
-    let child = Command::new(&bin)
+    let mut child = Command::new(&bin)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -51,6 +51,8 @@ async fn start_driver() -> Driver {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("chromedriver did not start");
 }
 

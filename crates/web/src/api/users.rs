@@ -62,12 +62,18 @@ pub struct CreateUser {
     pub grants: Vec<GrantRequest>,
 }
 
-/// Parses the request into a `NewUser` (password not yet hashed), naming the field at fault.
-pub fn parse_new_user(
-    req: &CreateUser,
-) -> Result<(NewPassword, Vec<(Role, i64)>, Login, String), AppError> {
+/// A create-account request with every field checked; the password is not hashed yet.
+pub struct ParsedUser {
+    pub login: Login,
+    pub display_name: String,
+    pub password: NewPassword,
+    pub grants: Vec<(Role, i64)>,
+}
+
+/// Checks every field, naming the one at fault.
+pub fn parse_new_user(req: &CreateUser) -> Result<ParsedUser, AppError> {
     let login = Login::parse(&req.login)?;
-    let name = parse_display_name(&req.display_name)?;
+    let display_name = parse_display_name(&req.display_name)?;
     let password = NewPassword::parse(&req.password, "password")?;
     let mut grants = Vec::new();
     for (i, g) in req.grants.iter().enumerate() {
@@ -76,7 +82,12 @@ pub fn parse_new_user(
         })?;
         grants.push((role, g.node_id));
     }
-    Ok((password, grants, login, name))
+    Ok(ParsedUser {
+        login,
+        display_name,
+        password,
+        grants,
+    })
 }
 
 /// Create an account with roles at nodes. Needs `ManageUsers` at or above every node granted;
@@ -96,13 +107,13 @@ pub async fn create(
 
 /// Shared with the account page.
 pub async fn create_user(s: &AppState, p: &Principal, req: &CreateUser) -> Result<User, AppError> {
-    let (password, grants, login, display_name) = parse_new_user(req)?;
+    let parsed = parse_new_user(req)?;
     let new = NewUser {
-        login,
-        display_name,
+        login: parsed.login,
+        display_name: parsed.display_name,
         unit_name: req.unit_name.trim().to_owned(),
-        password_hash: hash_async(password.expose().to_owned()).await,
-        grants,
+        password_hash: hash_async(parsed.password.expose().to_owned()).await,
+        grants: parsed.grants,
     };
     Ok(users::create(&s.db, Authority::User(&p.grants), &p.actor(), new).await?)
 }
