@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod clock;
+pub mod division;
 pub mod error;
 pub mod node;
 pub mod role;

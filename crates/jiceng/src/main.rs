@@ -1,6 +1,7 @@
 //! `jiceng`: serve the platform, migrate, create the first administrator, back up.
 
 mod config;
+mod demo;
 
 use clap::{Parser, Subcommand};
 use config::{DEFAULT_DATABASE_URL, DEFAULT_LISTEN, FileConfig, pick};
@@ -43,6 +44,20 @@ enum Command {
         #[arg(long, env = "JICENG_SECURE_COOKIES")]
         secure_cookies: Option<bool>,
     },
+    /// Build a fresh demo database with a real county, print one login per role, and serve it.
+    Demo {
+        /// County code of one of the eight shipped counties (default 371722, 单县).
+        #[arg(long, default_value = "371722")]
+        county: String,
+        /// Where the demo database lives; it is rebuilt on every run.
+        #[arg(long, default_value = "./jiceng-demo")]
+        dir: PathBuf,
+        #[arg(long, env = "JICENG_LISTEN", default_value = DEFAULT_LISTEN)]
+        listen: String,
+        /// Only build the database.
+        #[arg(long)]
+        no_serve: bool,
+    },
     /// Create or update the database schema, then exit.
     Migrate,
     /// Administer accounts from the server's shell.
@@ -52,6 +67,24 @@ enum Command {
     },
     /// Write a consistent copy of the SQLite database to FILE, even while the server runs.
     Backup { file: PathBuf },
+    /// Import reference data.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import one county's streets/towns and committees from statistical division files: the
+    /// one-file format (code,name,level,parent_code) or the national files (gzip accepted).
+    Divisions {
+        /// The county (district) code, 6 digits, e.g. 371722 for 单县.
+        #[arg(long)]
+        county: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -111,6 +144,24 @@ async fn run(cli: Cli) -> Result<(), String> {
             let secure = secure_cookies.or(file.secure_cookies).unwrap_or(false);
             serve(&url, &listen, secure).await
         }
+        Command::Demo {
+            county,
+            dir,
+            listen,
+            no_serve,
+        } => {
+            let url = demo::fresh_file(&dir)?;
+            let db = connect(&url).await?;
+            let logins = demo::build(&db, &county).await?;
+            if no_serve {
+                demo::print_logins(&format!("http://{listen}"), &logins);
+                return Ok(());
+            }
+            serve_db(db, &url, &listen, false, || {
+                demo::print_logins(&format!("http://{listen}"), &logins)
+            })
+            .await
+        }
         Command::Migrate => {
             connect(&url).await?;
             println!("数据库结构已更新到最新版本：{}", redact(&url));
@@ -130,6 +181,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             create_admin(&url, &login, &password, &name).await
         }
+        Command::Import {
+            command: ImportCommand::Divisions { county, files },
+        } => import_divisions(&url, &county, &files).await,
         Command::Backup { file: out } => {
             let db = Db::open(&url).await.map_err(|e| e.to_string())?;
             if out.exists() {
@@ -198,11 +252,56 @@ async fn create_admin(url: &str, login: &str, password: &str, name: &str) -> Res
     Ok(())
 }
 
+async fn import_divisions(url: &str, county: &str, files: &[PathBuf]) -> Result<(), String> {
+    let county = jiceng_core::division::DivisionCode::parse(county).map_err(|e| e.message)?;
+    if county.as_str().len() != 6 {
+        return Err(format!(
+            "--county 应为 6 位区县代码，收到 {}",
+            county.as_str()
+        ));
+    }
+    let mut all = Vec::new();
+    for f in files {
+        all.extend(jiceng_io::divisions::read_file(f).map_err(|e| e.to_string())?);
+    }
+    let list = jiceng_io::divisions::for_county(all, &county).map_err(|e| e.to_string())?;
+    let streets = list.iter().filter(|d| d.code.as_str().len() == 9).count();
+    let committees = list.iter().filter(|d| d.code.as_str().len() == 12).count();
+    let db = connect(url).await?;
+    let pairs: Vec<_> = list.into_iter().map(|d| (d.code, d.name)).collect();
+    let actor = Actor::system("import", SystemClock.now());
+    let r = jiceng_store::divisions::import(&db, &actor, &pairs)
+        .await
+        .map_err(|e| match e {
+            jiceng_store::StoreError::Domain(d) => d.message,
+            other => other.to_string(),
+        })?;
+    println!(
+        "区县 {}：街道/乡镇 {streets} 个，社区/村 {committees} 个；新建 {}，更名 {}，未变 {}",
+        county.as_str(),
+        r.created,
+        r.renamed,
+        r.unchanged
+    );
+    Ok(())
+}
+
 /// The root node, created by the first migration on both engines.
 const ROOT_NODE_ID: i64 = 1;
 
 async fn serve(url: &str, listen: &str, secure_cookies: bool) -> Result<(), String> {
     let db = connect(url).await?;
+    serve_db(db, url, listen, secure_cookies, || {}).await
+}
+
+/// Serves `db`; `ready` runs once the port is bound, to print what the user needs next.
+async fn serve_db(
+    db: Db,
+    url: &str,
+    listen: &str,
+    secure_cookies: bool,
+    ready: impl FnOnce(),
+) -> Result<(), String> {
     let addr: SocketAddr = listen
         .parse()
         .map_err(|_| format!("监听地址 {listen} 无效，应形如 127.0.0.1:8080"))?;
@@ -230,6 +329,7 @@ async fn serve(url: &str, listen: &str, secure_cookies: bool) -> Result<(), Stri
         println!("  cargo run --release -- admin create --login admin");
         println!("  （或 jiceng admin create --login admin --password '至少8位含字母数字'）");
     }
+    ready();
     let app = jiceng_web::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

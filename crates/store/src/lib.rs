@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod db;
+pub mod divisions;
 pub mod error;
 pub mod nodes;
 pub mod sessions;

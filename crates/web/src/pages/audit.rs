@@ -86,6 +86,7 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<AuditQ
             } else {
                 format!("/audit?{query}&")
             };
+            let t = u.tr();
             render(&AuditPage {
                 shell: u.shell("audit.title", "/audit"),
                 pager: Pager::new(&base, page, total),
@@ -96,8 +97,8 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<AuditQ
                     .map(|e| Row {
                         at: show_time(e.at),
                         actor: e.actor_login,
-                        action: e.action,
-                        object: format!("{}#{}", e.object_type, e.object_id),
+                        action: t.label("action", &e.action),
+                        object: format!("{}#{}", t.label("object", &e.object_type), e.object_id),
                         change: change_text(e.before_json, e.after_json),
                         ip: e.ip.unwrap_or_default(),
                     })

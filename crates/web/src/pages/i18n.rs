@@ -148,6 +148,15 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("error.title", "出错了", "Something went wrong"),
     ("error.home", "返回工作台", "Back to the workbench"),
     ("node.created", "节点已创建", "Node created"),
+    ("action.node.create", "新建节点", "Create node"),
+    ("action.user.create", "新建账号", "Create account"),
+    ("action.user.password_change", "修改密码", "Change password"),
+    ("action.auth.login", "登录", "Sign in"),
+    ("action.auth.login_failed", "登录失败", "Failed sign-in"),
+    ("action.auth.logout", "退出登录", "Sign out"),
+    ("object.node", "节点", "Node"),
+    ("object.user", "账号", "Account"),
+    ("object.login", "登录名", "Login"),
     ("user.created", "账号已创建", "Account created"),
 ];
 
@@ -169,6 +178,16 @@ impl Tr {
                 Lang::En => en,
             },
             None => key,
+        }
+    }
+
+    /// A label for a stable code (an audit action, an object type): the code itself when no
+    /// label exists yet, so a new action is never shown blank.
+    pub fn label(&self, prefix: &str, code: &str) -> String {
+        let key = format!("{prefix}.{code}");
+        match self.s(&key) {
+            k if k == key => code.to_owned(),
+            v => v.to_owned(),
         }
     }
 

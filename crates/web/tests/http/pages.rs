@@ -266,7 +266,7 @@ async fn the_audit_page_is_for_admins_and_auditors_only() {
     let jar = sign_in(&app, "admin").await;
     let page = app.page("GET", "/audit?object_type=node", &jar, None).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.text().matches("node.create").count(), 4);
+    assert_eq!(page.text().matches("新建节点").count(), 4);
     assert!(page.text().contains("/audit/export.xlsx?object_type=node"));
     let x = app
         .page("GET", "/audit/export.xlsx?object_type=node", &jar, None)

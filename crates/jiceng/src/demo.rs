@@ -1,0 +1,262 @@
+//! `jiceng demo`: a fresh database with a real county — its streets/towns and committees from the
+//! shipped division codes — grids under every committee, and one account per role, then serve.
+//! Residents, party members and request history arrive with the modules that hold them.
+
+use jiceng_core::clock::{Clock, SystemClock};
+use jiceng_core::division::DivisionCode;
+use jiceng_core::node::NodeKind;
+use jiceng_core::role::Role;
+use jiceng_core::scope::Scope;
+use jiceng_store::nodes::{self, NewNode, Node};
+use jiceng_store::users::{self, Authority, NewUser};
+use jiceng_store::{Actor, Db, Page};
+use std::io::Write;
+use std::path::Path;
+
+/// The eight seed counties, shipped in the repository and compiled in, so `demo` works from any
+/// directory.
+const SEED_DIVISIONS: &str = include_str!("../../../data/divisions/seed-districts.csv");
+
+pub const DEMO_PASSWORD: &str = "Jiceng-2026";
+
+pub struct DemoLogin {
+    pub login: &'static str,
+    pub role: Role,
+    pub at: String,
+}
+
+/// Grid names as street offices number them.
+const GRID_NAMES: [&str; 6] = [
+    "第一网格",
+    "第二网格",
+    "第三网格",
+    "第四网格",
+    "第五网格",
+    "第六网格",
+];
+
+/// Deterministic 2–5 grids for a committee, so the same county always gives the same demo.
+fn grid_count(code: &str) -> usize {
+    let h = code
+        .bytes()
+        .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    2 + (h % 4) as usize
+}
+
+fn progress(label: &str, done: usize, total: usize) {
+    let width = 30;
+    let filled = (done * width).checked_div(total).unwrap_or(width);
+    print!(
+        "\r{label} [{}{}] {done}/{total}",
+        "█".repeat(filled),
+        "·".repeat(width - filled)
+    );
+    let _ = std::io::stdout().flush();
+    if done == total {
+        println!();
+    }
+}
+
+/// Removes an old demo database so every run starts from the same state.
+pub fn fresh_file(dir: &Path) -> Result<String, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("无法创建 {}：{e}", dir.display()))?;
+    let file = dir.join("jiceng.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let f = format!("{}{suffix}", file.display());
+        if Path::new(&f).exists() {
+            std::fs::remove_file(&f).map_err(|e| format!("无法删除旧的演示数据库 {f}：{e}"))?;
+        }
+    }
+    Ok(format!("sqlite://{}", file.display()))
+}
+
+pub async fn build(db: &Db, county: &str) -> Result<Vec<DemoLogin>, String> {
+    let code = DivisionCode::parse(county).map_err(|e| e.message)?;
+    let all = jiceng_io::divisions::parse(SEED_DIVISIONS.as_bytes(), "seed-districts.csv")
+        .map_err(|e| e.to_string())?;
+    let list = jiceng_io::divisions::for_county(all, &code).map_err(|_| {
+        format!("演示数据只含八个样本区县（见 data/divisions/README.md），没有 {county}")
+    })?;
+    let actor = Actor::system("demo", SystemClock.now());
+    println!(
+        "导入区划：{}",
+        list.iter()
+            .find(|d| d.code == code)
+            .map(|d| d.name.as_str())
+            .unwrap_or(county)
+    );
+    let pairs: Vec<_> = list.into_iter().map(|d| (d.code, d.name)).collect();
+    jiceng_store::divisions::import(db, &actor, &pairs)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let everything = Scope::everything();
+    let county_node = find(db, &everything, NodeKind::District, county).await?;
+    let county_scope = Scope::from_paths([county_node.path.clone()]).ok_or("empty scope")?;
+    let committees = all_of(db, &county_scope, NodeKind::Community).await?;
+    let streets = all_of(db, &county_scope, NodeKind::Street).await?;
+    let mut first_grid = None;
+    for (i, c) in committees.iter().enumerate() {
+        for (g, name) in GRID_NAMES.iter().take(grid_count(&c.code)).enumerate() {
+            let new = NewNode::parse(c.id, "grid", &format!("{}G{:02}", c.code, g + 1), name)
+                .map_err(|e| e.to_string())?;
+            let grid = nodes::create(db, &everything, &actor, new)
+                .await
+                .map_err(|e| e.to_string())?;
+            first_grid.get_or_insert(grid);
+        }
+        if i % 20 == 0 || i + 1 == committees.len() {
+            progress("划分网格", i + 1, committees.len());
+        }
+    }
+    let street = streets.first().ok_or("该区县没有街道")?;
+    let community = committees
+        .iter()
+        .find(|c| c.parent_id == Some(street.id))
+        .ok_or("该街道没有社区")?;
+    let grid = first_grid.ok_or("没有网格")?;
+    let accounts: [(&'static str, Role, &Node, &str, String); 9] = [
+        (
+            "admin",
+            Role::DistrictAdmin,
+            &county_node,
+            "区级管理员",
+            format!("{}委组织部", county_node.name),
+        ),
+        (
+            "auditor",
+            Role::Auditor,
+            &county_node,
+            "审计员",
+            format!("{}纪委监委", county_node.name),
+        ),
+        (
+            "dept",
+            Role::DepartmentStaff,
+            &county_node,
+            "部门人员",
+            format!("{}住房和城乡建设局", county_node.name),
+        ),
+        (
+            "street",
+            Role::StreetStaff,
+            street,
+            "街道工作人员",
+            format!("{}党工委", street.name),
+        ),
+        (
+            "dispatch",
+            Role::Dispatcher,
+            street,
+            "派单员",
+            format!("{}派单中心", street.name),
+        ),
+        (
+            "community",
+            Role::CommunityWorker,
+            community,
+            "社区工作者",
+            community.name.clone(),
+        ),
+        (
+            "member",
+            Role::PartyMember,
+            community,
+            "党员",
+            community.name.clone(),
+        ),
+        (
+            "grid",
+            Role::GridWorker,
+            &grid,
+            "网格员",
+            format!("{}{}", community.name, grid.name),
+        ),
+        ("resident", Role::Resident, &grid, "居民", String::new()),
+    ];
+    let hash = jiceng_web::auth::hash_async(DEMO_PASSWORD.to_owned()).await;
+    let mut logins = Vec::new();
+    for (login, role, node, title, unit) in accounts {
+        let new = NewUser {
+            login: jiceng_core::account::Login::parse(login).map_err(|e| e.message)?,
+            display_name: format!("演示{title}"),
+            unit_name: unit,
+            password_hash: hash.clone(),
+            grants: vec![(role, node.id)],
+        };
+        users::create(db, Authority::Operator, &actor, new)
+            .await
+            .map_err(|e| e.to_string())?;
+        logins.push(DemoLogin {
+            login,
+            role,
+            at: node.name.clone(),
+        });
+    }
+    Ok(logins)
+}
+
+async fn find(db: &Db, scope: &Scope, kind: NodeKind, code: &str) -> Result<Node, String> {
+    all_of(db, scope, kind)
+        .await?
+        .into_iter()
+        .find(|n| n.code == code)
+        .ok_or_else(|| format!("找不到 {code}"))
+}
+
+async fn all_of(db: &Db, scope: &Scope, kind: NodeKind) -> Result<Vec<Node>, String> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let (items, total) =
+            nodes::by_kind(db, scope, kind, Page::new(Some(page), Some(Page::MAX_SIZE)))
+                .await
+                .map_err(|e| e.to_string())?;
+        out.extend(items);
+        if out.len() as i64 >= total {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+pub fn print_logins(base: &str, logins: &[DemoLogin]) {
+    println!();
+    println!("演示账号（密码均为 {DEMO_PASSWORD}），浏览器打开 {base}/login：");
+    for l in logins {
+        println!("  {:<10} {}（{}）", l.login, l.role.label_zh(), l.at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiceng_store::testing::test_db;
+
+    #[tokio::test]
+    async fn the_demo_has_the_real_county_grids_everywhere_and_a_login_per_role() {
+        let t = test_db().await;
+        let logins = build(&t.db, "371722").await.unwrap();
+        let county = Scope::from_paths(["/37/3717/371722/".to_owned()]).unwrap();
+        let streets = all_of(&t.db, &county, NodeKind::Street).await.unwrap();
+        assert_eq!(streets.len(), 22);
+        assert!(streets.iter().any(|s| s.name == "北城街道"));
+        let committees = all_of(&t.db, &county, NodeKind::Community).await.unwrap();
+        assert_eq!(committees.len(), 508);
+        let grids = all_of(&t.db, &county, NodeKind::Grid).await.unwrap();
+        for c in &committees {
+            let n = grids.iter().filter(|g| g.parent_id == Some(c.id)).count();
+            assert!((2..=5).contains(&n), "{} has {n} grids", c.name);
+        }
+        let roles: Vec<Role> = logins.iter().map(|l| l.role).collect();
+        for r in Role::ALL {
+            assert!(roles.contains(r), "no demo login for {r:?}");
+        }
+        for l in &logins {
+            let c = users::credentials(&t.db, l.login).await.unwrap().unwrap();
+            assert!(jiceng_web::auth::password::verify_password(
+                DEMO_PASSWORD,
+                &c.password_hash
+            ));
+        }
+    }
+}
