@@ -43,6 +43,14 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit log.
     ViewAudit,
+    /// See residents (names, addresses, masked identifiers).
+    ViewResidents,
+    /// Register and edit residents.
+    ManageResidents,
+    /// See full phone numbers: the people who call residents back.
+    ViewPhones,
+    /// Reveal a full 身份证 number; every reveal is audited.
+    RevealIdCard,
 }
 
 impl Role {
@@ -58,6 +66,17 @@ impl Role {
             ),
             ManageUsers => matches!(self, DistrictAdmin | StreetStaff),
             ViewAudit => matches!(self, DistrictAdmin | Auditor),
+            ViewResidents => matches!(
+                self,
+                DistrictAdmin | StreetStaff | Dispatcher | CommunityWorker | GridWorker
+            ),
+            ManageResidents => matches!(self, CommunityWorker | GridWorker),
+            ViewPhones => matches!(
+                self,
+                StreetStaff | Dispatcher | CommunityWorker | GridWorker
+            ),
+            // The community keeps the household register; grid staff work with masked numbers.
+            RevealIdCard => matches!(self, CommunityWorker),
         }
     }
 

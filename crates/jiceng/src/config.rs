@@ -15,6 +15,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "JICENG_CONFIG",
     "JICENG_SECURE_COOKIES",
     "JICENG_LOG",
+    "JICENG_ID_KEY",
 ];
 
 /// The optional configuration file.
@@ -24,6 +25,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
+    /// base64 of the 32-byte key that seals personal identifiers.
+    pub id_key: Option<String>,
 }
 
 impl FileConfig {

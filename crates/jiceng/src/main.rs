@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod keys;
 
 use clap::{Parser, Subcommand};
 use config::{DEFAULT_DATABASE_URL, DEFAULT_LISTEN, FileConfig, pick};
@@ -65,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Print a new random key for JICENG_ID_KEY (PostgreSQL deployments).
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// Write a consistent copy of the SQLite database to FILE, even while the server runs.
     Backup { file: PathBuf },
     /// Import reference data.
@@ -72,6 +78,12 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Print a new key (base64 of 32 random bytes).
+    Generate,
 }
 
 #[derive(Subcommand)]
@@ -135,6 +147,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         file.database_url.clone(),
         DEFAULT_DATABASE_URL,
     );
+    // Secrets come from the environment or the file, never from flags (visible in `ps`).
+    let id_key = std::env::var("JICENG_ID_KEY").ok().or(file.id_key.clone());
     match cli.command {
         Command::Serve {
             listen,
@@ -142,7 +156,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
             let secure = secure_cookies.or(file.secure_cookies).unwrap_or(false);
-            serve(&url, &listen, secure).await
+            let vault = keys::load(&url, id_key)?;
+            let db = connect(&url).await?;
+            serve_db(db, vault, &url, &listen, secure, || {}).await
         }
         Command::Demo {
             county,
@@ -151,13 +167,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             no_serve,
         } => {
             let url = demo::fresh_file(&dir)?;
+            let vault = keys::load(&url, None)?;
             let db = connect(&url).await?;
             let logins = demo::build(&db, &county).await?;
             if no_serve {
                 demo::print_logins(&format!("http://{listen}"), &logins);
                 return Ok(());
             }
-            serve_db(db, &url, &listen, false, || {
+            serve_db(db, vault, &url, &listen, false, || {
                 demo::print_logins(&format!("http://{listen}"), &logins)
             })
             .await
@@ -184,6 +201,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Import {
             command: ImportCommand::Divisions { county, files },
         } => import_divisions(&url, &county, &files).await,
+        Command::Key {
+            command: KeyCommand::Generate,
+        } => {
+            println!("{}", jiceng_store::vault::Vault::generate_key());
+            Ok(())
+        }
         Command::Backup { file: out } => {
             let db = Db::open(&url).await.map_err(|e| e.to_string())?;
             if out.exists() {
@@ -192,6 +215,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             let dest = out.to_string_lossy().into_owned();
             db.backup_to(&dest).await.map_err(|e| e.to_string())?;
             println!("已备份到 {}", out.display());
+            if let Some(k) = keys::key_file_for(&url).filter(|k| k.exists()) {
+                println!(
+                    "证件号密钥不在数据库中：请把 {} 与备份放在一起保管。",
+                    k.display()
+                );
+            }
             Ok(())
         }
     }
@@ -289,14 +318,10 @@ async fn import_divisions(url: &str, county: &str, files: &[PathBuf]) -> Result<
 /// The root node, created by the first migration on both engines.
 const ROOT_NODE_ID: i64 = 1;
 
-async fn serve(url: &str, listen: &str, secure_cookies: bool) -> Result<(), String> {
-    let db = connect(url).await?;
-    serve_db(db, url, listen, secure_cookies, || {}).await
-}
-
 /// Serves `db`; `ready` runs once the port is bound, to print what the user needs next.
 async fn serve_db(
     db: Db,
+    vault: jiceng_store::vault::Vault,
     url: &str,
     listen: &str,
     secure_cookies: bool,
@@ -313,6 +338,7 @@ async fn serve_db(
     );
     let state = AppState {
         db: db.clone(),
+        vault,
         clock,
         config: Arc::new(WebConfig {
             secure_cookies,

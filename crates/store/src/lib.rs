@@ -6,9 +6,11 @@ pub mod db;
 pub mod divisions;
 pub mod error;
 pub mod nodes;
+pub mod residents;
 pub mod sessions;
 pub mod throttle;
 pub mod users;
+pub mod vault;
 
 #[cfg(feature = "testing")]
 pub mod testing;

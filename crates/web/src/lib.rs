@@ -43,6 +43,8 @@ impl Default for WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Seals and opens personal identifiers at rest.
+    pub vault: jiceng_store::vault::Vault,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod nodes;
 pub mod openapi;
+pub mod residents;
 pub mod users;
 
 use crate::AppState;
@@ -23,6 +24,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/nodes/{id}", get(nodes::get))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{id}", get(users::get))
+        .route(
+            "/api/v1/residents",
+            get(residents::list).post(residents::create),
+        )
+        .route("/api/v1/residents/{id}", get(residents::get))
+        .route(
+            "/api/v1/residents/{id}/reveal-id-card",
+            post(residents::reveal_id_card),
+        )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/export.xlsx", get(audit::export_xlsx))
         .route("/api/v1/audit/export.csv", get(audit::export_csv))

@@ -12,12 +12,14 @@ use utoipa::{Modify, OpenApi};
         super::auth::login, super::auth::logout, super::auth::me, super::auth::change_password,
         super::nodes::get, super::nodes::list, super::nodes::create,
         super::users::get, super::users::list, super::users::create,
+        super::residents::list, super::residents::get, super::residents::create, super::residents::reveal_id_card,
         super::audit::list, super::audit::export_xlsx, super::audit::export_csv,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "登录与账号"), (name = "nodes", description = "区划与组织节点"),
-        (name = "users", description = "用户与角色"), (name = "audit", description = "审计日志"))
+        (name = "users", description = "用户与角色"),
+        (name = "residents", description = "居民"), (name = "audit", description = "审计日志"))
 )]
 pub struct ApiDoc;
 

@@ -8,6 +8,7 @@ pub mod home;
 pub mod i18n;
 pub mod login;
 pub mod nodes;
+pub mod residents;
 pub mod users;
 
 use crate::AppState;
@@ -39,6 +40,13 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(css))
         .route("/nodes", get(nodes::roots))
         .route("/nodes/{id}", get(nodes::show).post(nodes::create_child))
+        .route("/residents", get(residents::list))
+        .route(
+            "/residents/new",
+            get(residents::new_form).post(residents::create),
+        )
+        .route("/residents/{id}", get(residents::show))
+        .route("/residents/{id}/reveal", post(residents::reveal))
         .route("/users", get(users::list))
         .route("/users/new", get(users::new_form).post(users::create))
         .route("/users/{id}", get(users::show))
@@ -130,6 +138,9 @@ impl PageUser {
         let mut governance = vec![item("/", "nav.home")];
         if p.can(Permission::ViewNodes) {
             governance.push(item("/nodes", "nav.nodes"));
+        }
+        if p.can(Permission::ViewResidents) {
+            governance.push(item("/residents", "nav.residents"));
         }
         let mut system = Vec::new();
         if p.can(Permission::ViewUsers) {

@@ -67,6 +67,10 @@ impl TestApp {
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 9, 30, 9, 0, 0).unwrap());
         let state = AppState {
             db: db.clone(),
+            vault: jiceng_store::vault::Vault::from_base64(
+                &jiceng_store::vault::Vault::generate_key(),
+            )
+            .unwrap(),
             clock: Arc::new(clock.clone()),
             config: Arc::new(WebConfig::default()),
         };

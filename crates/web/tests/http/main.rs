@@ -5,4 +5,5 @@ mod auth;
 mod common;
 mod errors;
 mod pages;
+mod residents;
 mod scope;

@@ -39,6 +39,41 @@ async fn a_community_a_user_gets_404_for_every_object_of_sibling_community_b() {
             assert_eq!(r.json(), m.json(), "{uri} must look like a missing object");
         }
     }
+    // B's residents: not found to read, to reveal, or to register under.
+    let cw_b = app.token_for("cw.b", Role::CommunityWorker, t.b).await;
+    let birth = chrono::NaiveDate::from_ymd_opt(1975, 5, 5).unwrap();
+    let id_no = jiceng_core::people::IdCardNo::synthesize("371722", birth, 5);
+    let body = format!(
+        r#"{{"node_id":{grid_b},"name":"西关居民","id_card_no":"{}"}}"#,
+        id_no.as_str()
+    );
+    let resident_b = app
+        .api("POST", "/api/v1/residents", Some(&cw_b), Some(&body))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    for (method, uri) in [
+        ("GET", format!("/api/v1/residents/{resident_b}")),
+        (
+            "POST",
+            format!("/api/v1/residents/{resident_b}/reveal-id-card"),
+        ),
+        ("GET", format!("/api/v1/residents?node_id={grid_b}")),
+    ] {
+        let r = app.api(method, &uri, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {uri}");
+    }
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/residents",
+            Some(&token),
+            Some(&body.replace("西关居民", "越权登记")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
     // Writes under B are not found either, and write nothing.
     let before = app.count("nodes").await;
     let r = app
@@ -57,7 +92,11 @@ async fn a_community_a_user_gets_404_for_every_object_of_sibling_community_b() {
 
     // Pages: the same 404 for B's node, B's account and a form posted to B's node.
     let cookies = crate::pages::sign_in(&app, "worker.a").await;
-    for uri in [format!("/nodes/{}", t.b), format!("/nodes/{grid_b}")] {
+    for uri in [
+        format!("/nodes/{}", t.b),
+        format!("/nodes/{grid_b}"),
+        format!("/residents/{resident_b}"),
+    ] {
         let r = app.page("GET", &uri, &cookies, None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(!r.text().contains("西关"), "{uri} leaks B's name");
