@@ -7,6 +7,7 @@ pub mod division;
 pub mod error;
 pub mod household;
 pub mod node;
+pub mod org;
 pub mod people;
 pub mod role;
 pub mod scope;

@@ -29,18 +29,7 @@ async fn existing(tx: &mut Tx, codes: &[&str]) -> StoreResult<HashMap<String, Kn
     for chunk in codes.chunks(1000) {
         let rows: Vec<Node> = tx
             .all(
-                &Query::select()
-                    .columns([
-                        Nodes::Id,
-                        Nodes::ParentId,
-                        Nodes::Tree,
-                        Nodes::Kind,
-                        Nodes::Code,
-                        Nodes::Name,
-                        Nodes::Path,
-                        Nodes::CreatedAt,
-                    ])
-                    .from(Nodes::Table)
+                &crate::nodes::select()
                     .and_where(Expr::col(Nodes::Code).is_in(chunk.iter().copied()))
                     .to_owned(),
             )

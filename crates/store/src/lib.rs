@@ -2,12 +2,17 @@
 //! the caller's `Scope`, so no handler can forget it; objects outside the scope are `NotFound`.
 
 pub mod audit;
+pub mod coverage;
 pub mod db;
 pub mod divisions;
+pub mod grid_staff;
 pub mod error;
 pub mod nodes;
+pub mod orgs;
+pub mod party_members;
 pub mod residents;
 pub mod sessions;
+pub mod settings;
 pub mod throttle;
 pub mod users;
 pub mod vault;

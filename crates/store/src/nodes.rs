@@ -6,6 +6,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::{Page, scope_cond};
 use chrono::{DateTime, Utc};
 use jiceng_core::node::{NodeCode, NodeKind, child_path, parse_node_name};
+use jiceng_core::org::GridType;
 use jiceng_core::scope::Scope;
 use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
 use serde::Serialize;
@@ -20,6 +21,7 @@ pub(crate) enum Nodes {
     Code,
     Name,
     Path,
+    Subtype,
     CreatedAt,
     UpdatedAt,
 }
@@ -33,6 +35,8 @@ pub struct Node {
     pub code: String,
     pub name: String,
     pub path: String,
+    /// A finer type: for grids `residential` or the kind of dedicated grid (`school`, …).
+    pub subtype: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -41,8 +45,10 @@ pub struct Node {
 pub struct NewNode {
     pub parent_id: i64,
     pub kind: NodeKind,
-    pub code: NodeCode,
+    /// `None`: derive one from the parent's code (places below a community only).
+    pub code: Option<NodeCode>,
     pub name: String,
+    pub subtype: Option<GridType>,
 }
 
 impl NewNode {
@@ -50,16 +56,54 @@ impl NewNode {
         let kind = NodeKind::parse(kind).ok_or_else(|| {
             jiceng_core::DomainError::new("invalid_kind", "kind", "节点类型不正确")
         })?;
+        let code = match code.trim() {
+            "" => None,
+            c => Some(NodeCode::parse(c)?),
+        };
         Ok(Self {
             parent_id,
             kind,
-            code: NodeCode::parse(code)?,
+            code,
             name: parse_node_name(name)?,
+            subtype: None,
         })
+    }
+
+    /// Sets the grid type (`residential`, `school`, …), which only grids carry.
+    pub fn with_subtype(mut self, raw: Option<&str>) -> StoreResult<Self> {
+        let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+            if self.kind == NodeKind::Grid {
+                self.subtype = Some(GridType::Residential);
+            }
+            return Ok(self);
+        };
+        if self.kind != NodeKind::Grid {
+            return Err(jiceng_core::DomainError::new("invalid_subtype", "subtype", "只有网格有网格类型").into());
+        }
+        self.subtype = Some(GridType::parse(raw).ok_or_else(|| {
+            jiceng_core::DomainError::new("invalid_subtype", "subtype", "网格类型不正确")
+        })?);
+        Ok(self)
     }
 }
 
-fn select() -> SelectStatement {
+/// Letters that mark the level in codes derived below a community: 371722001001G01 is grid 1 of
+/// committee 371722001001, …G01E02 an estate in it.
+fn code_letter(kind: NodeKind) -> Option<&'static str> {
+    Some(match kind {
+        NodeKind::Grid => "G",
+        NodeKind::Estate => "E",
+        NodeKind::Courtyard => "Y",
+        NodeKind::OfficeTower => "T",
+        NodeKind::Park => "P",
+        NodeKind::Building => "B",
+        NodeKind::Entrance => "U",
+        NodeKind::Household => "H",
+        _ => return None,
+    })
+}
+
+pub(crate) fn select() -> SelectStatement {
     Query::select()
         .columns([
             Nodes::Id,
@@ -69,6 +113,7 @@ fn select() -> SelectStatement {
             Nodes::Code,
             Nodes::Name,
             Nodes::Path,
+            Nodes::Subtype,
             Nodes::CreatedAt,
         ])
         .from(Nodes::Table)
@@ -177,8 +222,10 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewNode) -> Stor
         )
         .into());
     }
-    let path = child_path(&parent.path, &new.code);
+    let code = resolve_code(&mut tx, &parent, &new).await?;
+    let path = child_path(&parent.path, &code);
     let tree = new.kind.tree().map(|t| t.as_str()).unwrap_or("root");
+    let subtype = new.subtype.map(|t| t.as_str());
     let id = tx
         .scalar(
             &Query::insert()
@@ -190,6 +237,7 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewNode) -> Stor
                     Nodes::Code,
                     Nodes::Name,
                     Nodes::Path,
+                    Nodes::Subtype,
                     Nodes::CreatedAt,
                     Nodes::UpdatedAt,
                 ])
@@ -197,9 +245,10 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewNode) -> Stor
                     parent.id.into(),
                     tree.into(),
                     new.kind.as_str().into(),
-                    new.code.as_str().into(),
+                    code.as_str().into(),
                     new.name.clone().into(),
                     path.clone().into(),
+                    subtype.into(),
                     actor.at.into(),
                     actor.at.into(),
                 ])
@@ -212,9 +261,10 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewNode) -> Stor
         parent_id: Some(parent.id),
         tree: tree.to_owned(),
         kind: new.kind.as_str().to_owned(),
-        code: new.code.as_str().to_owned(),
+        code: code.as_str().to_owned(),
         name: new.name,
         path,
+        subtype: subtype.map(str::to_owned),
         created_at: actor.at,
     };
     audit::record(
@@ -228,12 +278,51 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewNode) -> Stor
             before: None,
             after: Some(serde_json::json!({
                 "kind": node.kind, "code": node.code, "name": node.name, "parent_id": parent.id,
+                "subtype": node.subtype,
             })),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(node)
+}
+
+/// The code a new node gets. Below a community, codes extend the parent's: a given suffix is
+/// prefixed with the parent's code, and a missing one becomes the next free number of its level.
+async fn resolve_code(tx: &mut crate::Tx, parent: &Node, new: &NewNode) -> StoreResult<NodeCode> {
+    let below_community = code_letter(new.kind).is_some();
+    match (&new.code, below_community) {
+        (Some(c), true) if !c.as_str().starts_with(&parent.code) => {
+            Ok(NodeCode::parse(&format!("{}{}", parent.code, c.as_str()))?)
+        }
+        (Some(c), _) => Ok(c.clone()),
+        (None, true) => {
+            let letter = code_letter(new.kind).unwrap_or("X");
+            let taken: Vec<(String,)> = tx
+                .all(
+                    &Query::select()
+                        .column(Nodes::Code)
+                        .from(Nodes::Table)
+                        .and_where(Expr::col(Nodes::ParentId).eq(parent.id))
+                        .to_owned(),
+                )
+                .await?;
+            let prefix = format!("{}{letter}", parent.code);
+            let next = taken
+                .iter()
+                .filter_map(|(c,)| c.strip_prefix(&prefix)?.parse::<u32>().ok())
+                .max()
+                .unwrap_or(0)
+                + 1;
+            Ok(NodeCode::parse(&format!("{prefix}{next:02}"))?)
+        }
+        (None, false) => Err(jiceng_core::DomainError::new(
+            "missing_field",
+            "code",
+            "区划及组织须填写编码（社区以下的网格、小区、楼栋等可自动生成）",
+        )
+        .into()),
+    }
 }
 
 /// Nodes by id regardless of scope: for resolving a user's own grants at sign-in.

@@ -1,0 +1,143 @@
+//! Organisations beside the party tree, party membership and grid staffing: the kinds and the
+//! staffing norm ("1+1+X+N") that coverage checks measure against.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! labelled {
+    ($name:ident { $( $variant:ident = $s:literal, $zh:literal, $en:literal; )* }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),* } }
+            pub fn label_zh(self) -> &'static str { match self { $($name::$variant => $zh),* } }
+            pub fn label_en(self) -> &'static str { match self { $($name::$variant => $en),* } }
+            /// By identifier or by the Chinese label (as typed in a spreadsheet).
+            pub fn parse(s: &str) -> Option<Self> {
+                match s.trim() { $($s | $zh => Some($name::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+labelled!(OrgKind {
+    OwnersCommittee = "owners_committee", "业主委员会", "Owners' committee";
+    PropertyCompany = "property_company", "物业服务企业", "Property company";
+    ResidentUnit = "resident_unit", "驻区单位", "Resident unit";
+    Department = "department", "职能部门", "Department";
+    NewOrg = "new_org", "两新组织", "New organisation";
+    VolunteerTeam = "volunteer_team", "志愿服务队", "Volunteer team";
+});
+
+labelled!(MemberCategory {
+    InService = "in_service", "在职党员", "In service";
+    Mobile = "mobile", "流动党员", "Mobile";
+    Retired = "retired", "离退休党员", "Retired";
+});
+
+labelled!(ManagementMode {
+    Dual = "dual", "双管", "Dual";
+    Shared = "shared", "共管", "Shared";
+    Assisting = "assisting", "协管", "Assisting";
+});
+
+labelled!(GridRole {
+    GridLeader = "grid_leader", "网格长", "Grid leader";
+    GridInstructor = "grid_instructor", "网格指导员", "Grid instructor";
+    GridWorker = "grid_worker", "专职网格员", "Full-time grid worker";
+    GridHelper = "grid_helper", "兼职网格员", "Part-time grid helper";
+});
+
+labelled!(GridType {
+    Residential = "residential", "居民网格", "Residential";
+    School = "school", "学校专属网格", "School";
+    Hospital = "hospital", "医院专属网格", "Hospital";
+    BusinessDistrict = "business_district", "商圈专属网格", "Business district";
+    Park = "park", "园区专属网格", "Park";
+    OfficeTower = "office_tower", "楼宇专属网格", "Office tower";
+    Government = "government", "机关企事业单位专属网格", "Institutions";
+});
+
+impl GridType {
+    /// 专属网格 (dedicated) as opposed to 居民网格.
+    pub fn is_dedicated(self) -> bool {
+        self != GridType::Residential
+    }
+}
+
+/// How many of each grid role a grid should have: "1+1+X+N" is one leader, one instructor, X
+/// full-time workers and N part-time helpers, with X and N set per district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffingNorm {
+    pub grid_leader: u32,
+    pub grid_instructor: u32,
+    pub grid_worker: u32,
+    pub grid_helper: u32,
+}
+
+impl Default for StaffingNorm {
+    fn default() -> Self {
+        Self { grid_leader: 1, grid_instructor: 1, grid_worker: 1, grid_helper: 1 }
+    }
+}
+
+impl StaffingNorm {
+    pub fn required(&self, role: GridRole) -> u32 {
+        match role {
+            GridRole::GridLeader => self.grid_leader,
+            GridRole::GridInstructor => self.grid_instructor,
+            GridRole::GridWorker => self.grid_worker,
+            GridRole::GridHelper => self.grid_helper,
+        }
+    }
+
+    /// The roles a grid lacks, with how many are missing, given how many it has of each.
+    pub fn shortfall(&self, has: impl Fn(GridRole) -> u32) -> Vec<(GridRole, u32)> {
+        GridRole::ALL
+            .iter()
+            .filter_map(|r| {
+                let need = self.required(*r);
+                let got = has(*r);
+                (got < need).then(|| (*r, need - got))
+            })
+            .collect()
+    }
+
+    /// "1+1+2+3" as street offices write it.
+    pub fn label(&self) -> String {
+        format!("{}+{}+{}+{}", self.grid_leader, self.grid_instructor, self.grid_worker, self.grid_helper)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_parse_from_identifiers_and_chinese_labels() {
+        assert_eq!(OrgKind::parse("物业服务企业"), Some(OrgKind::PropertyCompany));
+        assert_eq!(MemberCategory::parse("retired"), Some(MemberCategory::Retired));
+        assert_eq!(GridRole::parse("网格长"), Some(GridRole::GridLeader));
+        assert_eq!(GridType::parse("学校专属网格"), Some(GridType::School));
+        assert!(GridType::School.is_dedicated() && !GridType::Residential.is_dedicated());
+        assert_eq!(ManagementMode::parse("共管"), Some(ManagementMode::Shared));
+    }
+
+    #[test]
+    fn a_grid_short_of_the_norm_reports_what_it_lacks() {
+        let norm = StaffingNorm { grid_worker: 2, ..StaffingNorm::default() };
+        assert_eq!(norm.label(), "1+1+2+1");
+        let has = |r: GridRole| match r {
+            GridRole::GridLeader => 1,
+            GridRole::GridWorker => 1,
+            _ => 0,
+        };
+        assert_eq!(
+            norm.shortfall(has),
+            [(GridRole::GridInstructor, 1), (GridRole::GridWorker, 1), (GridRole::GridHelper, 1)]
+        );
+        assert!(norm.shortfall(|_| 5).is_empty());
+    }
+}
