@@ -79,7 +79,12 @@ pub struct StaffingNorm {
 
 impl Default for StaffingNorm {
     fn default() -> Self {
-        Self { grid_leader: 1, grid_instructor: 1, grid_worker: 1, grid_helper: 1 }
+        Self {
+            grid_leader: 1,
+            grid_instructor: 1,
+            grid_worker: 1,
+            grid_helper: 1,
+        }
     }
 }
 
@@ -107,7 +112,10 @@ impl StaffingNorm {
 
     /// "1+1+2+3" as street offices write it.
     pub fn label(&self) -> String {
-        format!("{}+{}+{}+{}", self.grid_leader, self.grid_instructor, self.grid_worker, self.grid_helper)
+        format!(
+            "{}+{}+{}+{}",
+            self.grid_leader, self.grid_instructor, self.grid_worker, self.grid_helper
+        )
     }
 }
 
@@ -117,8 +125,14 @@ mod tests {
 
     #[test]
     fn kinds_parse_from_identifiers_and_chinese_labels() {
-        assert_eq!(OrgKind::parse("物业服务企业"), Some(OrgKind::PropertyCompany));
-        assert_eq!(MemberCategory::parse("retired"), Some(MemberCategory::Retired));
+        assert_eq!(
+            OrgKind::parse("物业服务企业"),
+            Some(OrgKind::PropertyCompany)
+        );
+        assert_eq!(
+            MemberCategory::parse("retired"),
+            Some(MemberCategory::Retired)
+        );
         assert_eq!(GridRole::parse("网格长"), Some(GridRole::GridLeader));
         assert_eq!(GridType::parse("学校专属网格"), Some(GridType::School));
         assert!(GridType::School.is_dedicated() && !GridType::Residential.is_dedicated());
@@ -127,7 +141,10 @@ mod tests {
 
     #[test]
     fn a_grid_short_of_the_norm_reports_what_it_lacks() {
-        let norm = StaffingNorm { grid_worker: 2, ..StaffingNorm::default() };
+        let norm = StaffingNorm {
+            grid_worker: 2,
+            ..StaffingNorm::default()
+        };
         assert_eq!(norm.label(), "1+1+2+1");
         let has = |r: GridRole| match r {
             GridRole::GridLeader => 1,
@@ -136,7 +153,11 @@ mod tests {
         };
         assert_eq!(
             norm.shortfall(has),
-            [(GridRole::GridInstructor, 1), (GridRole::GridWorker, 1), (GridRole::GridHelper, 1)]
+            [
+                (GridRole::GridInstructor, 1),
+                (GridRole::GridWorker, 1),
+                (GridRole::GridHelper, 1)
+            ]
         );
         assert!(norm.shortfall(|_| 5).is_empty());
     }

@@ -51,6 +51,12 @@ pub enum Permission {
     ViewPhones,
     /// Reveal a full 身份证 number; every reveal is audited.
     RevealIdCard,
+    /// See party members and their branches.
+    ViewPartyMembers,
+    /// Record party membership (编入支部).
+    ManagePartyMembers,
+    /// Change installation settings such as the grid staffing norm.
+    ManageSettings,
 }
 
 impl Role {
@@ -77,6 +83,12 @@ impl Role {
             ),
             // The community keeps the household register; grid staff work with masked numbers.
             RevealIdCard => matches!(self, CommunityWorker),
+            ViewPartyMembers => matches!(
+                self,
+                DistrictAdmin | StreetStaff | CommunityWorker | GridWorker
+            ),
+            ManagePartyMembers => matches!(self, StreetStaff | CommunityWorker),
+            ManageSettings => self == DistrictAdmin,
         }
     }
 

@@ -57,7 +57,11 @@ impl Measure {
 }
 
 /// Party organisations that count as "a branch" for an estate.
-const BRANCH_KINDS: [NodeKind; 3] = [NodeKind::Branch, NodeKind::GeneralBranch, NodeKind::ParkGeneralBranch];
+const BRANCH_KINDS: [NodeKind; 3] = [
+    NodeKind::Branch,
+    NodeKind::GeneralBranch,
+    NodeKind::ParkGeneralBranch,
+];
 
 fn branch_kinds() -> Vec<&'static str> {
     BRANCH_KINDS.iter().map(|k| k.as_str()).collect()
@@ -70,12 +74,24 @@ fn has_branch() -> SimpleExpr {
         Query::select()
             .expr(Expr::val(1))
             .from(OrgAnchors::Table)
-            .join_as(JoinType::InnerJoin, Nodes::Table, o.clone(), Expr::col((o.clone(), Nodes::Id)).equals((OrgAnchors::Table, OrgAnchors::OrgNodeId)))
+            .join_as(
+                JoinType::InnerJoin,
+                Nodes::Table,
+                o.clone(),
+                Expr::col((o.clone(), Nodes::Id))
+                    .equals((OrgAnchors::Table, OrgAnchors::OrgNodeId)),
+            )
             .and_where(Expr::col((o, Nodes::Kind)).is_in(branch_kinds()))
             .cond_where(
                 Cond::any()
-                    .add(Expr::col((OrgAnchors::Table, OrgAnchors::TerritoryNodeId)).equals((Nodes::Table, Nodes::Id)))
-                    .add(Expr::col((OrgAnchors::Table, OrgAnchors::TerritoryNodeId)).equals((Nodes::Table, Nodes::ParentId))),
+                    .add(
+                        Expr::col((OrgAnchors::Table, OrgAnchors::TerritoryNodeId))
+                            .equals((Nodes::Table, Nodes::Id)),
+                    )
+                    .add(
+                        Expr::col((OrgAnchors::Table, OrgAnchors::TerritoryNodeId))
+                            .equals((Nodes::Table, Nodes::ParentId)),
+                    ),
             )
             .to_owned(),
     )
@@ -88,10 +104,16 @@ fn served_by(kind: OrgKind) -> SimpleExpr {
             .from(OrganisationServes::Table)
             .inner_join(
                 Organisations::Table,
-                Expr::col((Organisations::Table, Organisations::Id)).equals((OrganisationServes::Table, OrganisationServes::OrganisationId)),
+                Expr::col((Organisations::Table, Organisations::Id)).equals((
+                    OrganisationServes::Table,
+                    OrganisationServes::OrganisationId,
+                )),
             )
             .and_where(Expr::col((Organisations::Table, Organisations::Kind)).eq(kind.as_str()))
-            .and_where(Expr::col((OrganisationServes::Table, OrganisationServes::NodeId)).equals((Nodes::Table, Nodes::Id)))
+            .and_where(
+                Expr::col((OrganisationServes::Table, OrganisationServes::NodeId))
+                    .equals((Nodes::Table, Nodes::Id)),
+            )
             .to_owned(),
     )
 }
@@ -103,7 +125,10 @@ fn staff_count(role: GridRole) -> SimpleExpr {
             Query::select()
                 .expr(Expr::col((GridStaff::Table, GridStaff::Id)).count())
                 .from(GridStaff::Table)
-                .and_where(Expr::col((GridStaff::Table, GridStaff::GridNodeId)).equals((Nodes::Table, Nodes::Id)))
+                .and_where(
+                    Expr::col((GridStaff::Table, GridStaff::GridNodeId))
+                        .equals((Nodes::Table, Nodes::Id)),
+                )
                 .and_where(Expr::col((GridStaff::Table, GridStaff::Role)).eq(role.as_str()))
                 .to_owned()
                 .into(),
@@ -129,8 +154,17 @@ fn anchored_under(under: &str) -> SimpleExpr {
         Query::select()
             .expr(Expr::val(1))
             .from(OrgAnchors::Table)
-            .join_as(JoinType::InnerJoin, Nodes::Table, t.clone(), Expr::col((t.clone(), Nodes::Id)).equals((OrgAnchors::Table, OrgAnchors::TerritoryNodeId)))
-            .and_where(Expr::col((OrgAnchors::Table, OrgAnchors::OrgNodeId)).equals((Nodes::Table, Nodes::Id)))
+            .join_as(
+                JoinType::InnerJoin,
+                Nodes::Table,
+                t.clone(),
+                Expr::col((t.clone(), Nodes::Id))
+                    .equals((OrgAnchors::Table, OrgAnchors::TerritoryNodeId)),
+            )
+            .and_where(
+                Expr::col((OrgAnchors::Table, OrgAnchors::OrgNodeId))
+                    .equals((Nodes::Table, Nodes::Id)),
+            )
             .and_where(Expr::col((t, Nodes::Path)).like(format!("{under}%")))
             .to_owned(),
     )
@@ -143,9 +177,15 @@ fn node_cond(m: Measure, scope: &Scope, under: &str, norm: &StaffingNorm) -> Con
     let kind = |k: NodeKind| Expr::col((Nodes::Table, Nodes::Kind)).eq(k.as_str());
     match m {
         Measure::Estates => in_place.add(kind(NodeKind::Estate)),
-        Measure::EstatesWithoutBranch => in_place.add(kind(NodeKind::Estate)).add(has_branch().not()),
-        Measure::EstatesWithoutOwnersCommittee => in_place.add(kind(NodeKind::Estate)).add(served_by(OrgKind::OwnersCommittee).not()),
-        Measure::EstatesWithoutPropertyCompany => in_place.add(kind(NodeKind::Estate)).add(served_by(OrgKind::PropertyCompany).not()),
+        Measure::EstatesWithoutBranch => {
+            in_place.add(kind(NodeKind::Estate)).add(has_branch().not())
+        }
+        Measure::EstatesWithoutOwnersCommittee => in_place
+            .add(kind(NodeKind::Estate))
+            .add(served_by(OrgKind::OwnersCommittee).not()),
+        Measure::EstatesWithoutPropertyCompany => in_place
+            .add(kind(NodeKind::Estate))
+            .add(served_by(OrgKind::PropertyCompany).not()),
         Measure::Grids => in_place.add(kind(NodeKind::Grid)),
         Measure::GridsShortStaffed => in_place.add(kind(NodeKind::Grid)).add(short_staffed(norm)),
         // Branches live in the organisation tree: they count where they are anchored.
@@ -162,7 +202,13 @@ fn members_cond(scope: &Scope, under: &str) -> Cond {
 }
 
 /// The figure for one measure under `under`.
-pub async fn count(db: &Db, scope: &Scope, m: Measure, under: &str, norm: &StaffingNorm) -> StoreResult<i64> {
+pub async fn count(
+    db: &Db,
+    scope: &Scope,
+    m: Measure,
+    under: &str,
+    norm: &StaffingNorm,
+) -> StoreResult<i64> {
     if m == Measure::PartyMembers {
         return db
             .scalar(
@@ -185,7 +231,14 @@ pub async fn count(db: &Db, scope: &Scope, m: Measure, under: &str, norm: &Staff
 }
 
 /// The nodes a node measure counts (estates, grids or branches), by path.
-pub async fn nodes(db: &Db, scope: &Scope, m: Measure, under: &str, norm: &StaffingNorm, page: Page) -> StoreResult<(Vec<Node>, i64)> {
+pub async fn nodes(
+    db: &Db,
+    scope: &Scope,
+    m: Measure,
+    under: &str,
+    norm: &StaffingNorm,
+    page: Page,
+) -> StoreResult<(Vec<Node>, i64)> {
     let total = count(db, scope, m, under, norm).await?;
     let items = db
         .all(
@@ -201,8 +254,20 @@ pub async fn nodes(db: &Db, scope: &Scope, m: Measure, under: &str, norm: &Staff
 }
 
 /// Party members living under `under`, as (resident name, branch id) pairs via the members list.
-pub async fn member_ids(db: &Db, scope: &Scope, under: &str, page: Page) -> StoreResult<(Vec<(i64,)>, i64)> {
-    let total = count(db, scope, Measure::PartyMembers, under, &StaffingNorm::default()).await?;
+pub async fn member_ids(
+    db: &Db,
+    scope: &Scope,
+    under: &str,
+    page: Page,
+) -> StoreResult<(Vec<(i64,)>, i64)> {
+    let total = count(
+        db,
+        scope,
+        Measure::PartyMembers,
+        under,
+        &StaffingNorm::default(),
+    )
+    .await?;
     let items = db
         .all(
             &Query::select()
@@ -231,11 +296,18 @@ pub struct CoverageRow {
 
 /// Coverage for the units under `node`: its streets (for a district), its communities (for a
 /// street), or the community itself.
-pub async fn table(db: &Db, scope: &Scope, node_id: i64, norm: &StaffingNorm) -> StoreResult<Vec<CoverageRow>> {
+pub async fn table(
+    db: &Db,
+    scope: &Scope,
+    node_id: i64,
+    norm: &StaffingNorm,
+) -> StoreResult<Vec<CoverageRow>> {
     let node = nodes::get(db, scope, node_id).await?;
     let units: Vec<Node> = match NodeKind::parse(&node.kind) {
         Some(NodeKind::District) | Some(NodeKind::Street) => {
-            nodes::children(db, scope, node.id, Page::new(None, Some(Page::MAX_SIZE))).await?.0
+            nodes::children(db, scope, node.id, Page::new(None, Some(Page::MAX_SIZE)))
+                .await?
+                .0
         }
         _ => vec![node.clone()],
     };
@@ -243,9 +315,17 @@ pub async fn table(db: &Db, scope: &Scope, node_id: i64, norm: &StaffingNorm) ->
     for u in units {
         let mut figures = std::collections::BTreeMap::new();
         for m in Measure::ALL {
-            figures.insert(m.as_str().to_owned(), count(db, scope, *m, &u.path, norm).await?);
+            figures.insert(
+                m.as_str().to_owned(),
+                count(db, scope, *m, &u.path, norm).await?,
+            );
         }
-        rows.push(CoverageRow { node_id: u.id, name: u.name, kind: u.kind, figures });
+        rows.push(CoverageRow {
+            node_id: u.id,
+            name: u.name,
+            kind: u.kind,
+            figures,
+        });
     }
     Ok(rows)
 }

@@ -275,6 +275,13 @@ impl Db {
 }
 
 impl Tx {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+
     pub async fn all<T: Record>(&mut self, q: &impl SqlxBinder) -> StoreResult<Vec<T>> {
         Ok(on_tx!(self, q, |ex, sql, v| all_on(ex, sql, v).await)?)
     }

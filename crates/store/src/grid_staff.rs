@@ -56,7 +56,9 @@ pub struct StaffMember {
 impl StaffRow {
     pub fn view(self, vault: &Vault, full_phone: bool) -> StaffMember {
         let phone = if full_phone {
-            self.phone_sealed.as_deref().and_then(|s| vault.open(s).ok())
+            self.phone_sealed
+                .as_deref()
+                .and_then(|s| vault.open(s).ok())
         } else {
             self.phone_masked
         };
@@ -80,7 +82,13 @@ pub struct NewStaff {
     pub user_id: Option<i64>,
 }
 
-pub async fn assign(db: &Db, vault: &Vault, scope: &Scope, actor: &Actor, new: NewStaff) -> StoreResult<StaffRow> {
+pub async fn assign(
+    db: &Db,
+    vault: &Vault,
+    scope: &Scope,
+    actor: &Actor,
+    new: NewStaff,
+) -> StoreResult<StaffRow> {
     let grid = nodes::get(db, scope, new.grid_node_id).await?;
     if NodeKind::parse(&grid.kind) != Some(NodeKind::Grid) {
         return Err(DomainError::new("not_a_grid", "grid_node_id", "只能为网格配备网格员").into());
@@ -127,7 +135,9 @@ pub async fn assign(db: &Db, vault: &Vault, scope: &Scope, actor: &Actor, new: N
     .await?;
     tx.commit().await?;
     let rows = list(db, scope, grid.id).await?;
-    rows.into_iter().find(|r| r.id == id).ok_or(StoreError::NotFound)
+    rows.into_iter()
+        .find(|r| r.id == id)
+        .ok_or(StoreError::NotFound)
 }
 
 /// The staff of one grid in scope, leaders first.

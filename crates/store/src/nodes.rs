@@ -78,7 +78,12 @@ impl NewNode {
             return Ok(self);
         };
         if self.kind != NodeKind::Grid {
-            return Err(jiceng_core::DomainError::new("invalid_subtype", "subtype", "只有网格有网格类型").into());
+            return Err(jiceng_core::DomainError::new(
+                "invalid_subtype",
+                "subtype",
+                "只有网格有网格类型",
+            )
+            .into());
         }
         self.subtype = Some(GridType::parse(raw).ok_or_else(|| {
             jiceng_core::DomainError::new("invalid_subtype", "subtype", "网格类型不正确")

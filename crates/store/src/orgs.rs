@@ -51,13 +51,27 @@ fn tree_of(n: &Node) -> Option<Tree> {
 
 /// Anchors a party organisation to a territory node it covers (支部建在网格上). Both must lie in
 /// `scope`; anchoring twice is a no-op.
-pub async fn anchor(db: &Db, scope: &Scope, actor: &Actor, org_id: i64, territory_id: i64) -> StoreResult<()> {
+pub async fn anchor(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    org_id: i64,
+    territory_id: i64,
+) -> StoreResult<()> {
     let org = nodes::get(db, scope, org_id).await?;
     let place = nodes::get(db, scope, territory_id).await?;
     if tree_of(&org) != Some(Tree::Org) || tree_of(&place) != Some(Tree::Territory) {
-        return Err(DomainError::new("invalid_anchor", "territory_node_id", "须将党组织对应到区划、网格或小区等地域节点").into());
+        return Err(DomainError::new(
+            "invalid_anchor",
+            "territory_node_id",
+            "须将党组织对应到区划、网格或小区等地域节点",
+        )
+        .into());
     }
-    let exists = anchored_to(db, org.id).await?.iter().any(|n| n.id == place.id);
+    let exists = anchored_to(db, org.id)
+        .await?
+        .iter()
+        .any(|n| n.id == place.id);
     if exists {
         return Ok(());
     }
@@ -65,19 +79,27 @@ pub async fn anchor(db: &Db, scope: &Scope, actor: &Actor, org_id: i64, territor
     tx.execute(
         &Query::insert()
             .into_table(OrgAnchors::Table)
-            .columns([OrgAnchors::OrgNodeId, OrgAnchors::TerritoryNodeId, OrgAnchors::CreatedAt])
+            .columns([
+                OrgAnchors::OrgNodeId,
+                OrgAnchors::TerritoryNodeId,
+                OrgAnchors::CreatedAt,
+            ])
             .values_panic([org.id.into(), place.id.into(), actor.at.into()])
             .to_owned(),
     )
     .await?;
-    audit::record(&mut tx, actor, Change {
-        action: "org.anchor",
-        object_type: "node",
-        object_id: org.id.to_string(),
-        object_path: &org.path,
-        before: None,
-        after: Some(serde_json::json!({"covers": place.id, "name": place.name})),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "org.anchor",
+            object_type: "node",
+            object_id: org.id.to_string(),
+            object_path: &org.path,
+            before: None,
+            after: Some(serde_json::json!({"covers": place.id, "name": place.name})),
+        },
+    )
     .await?;
     tx.commit().await
 }
@@ -162,13 +184,23 @@ fn org_select() -> sea_query::SelectStatement {
         .to_owned()
 }
 
-pub async fn create_organisation(db: &Db, scope: &Scope, actor: &Actor, new: NewOrganisation) -> StoreResult<Organisation> {
+pub async fn create_organisation(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    new: NewOrganisation,
+) -> StoreResult<Organisation> {
     let home = nodes::get(db, scope, new.home_node_id).await?;
     let mut served = Vec::new();
     for id in &new.serves {
         let n = nodes::get(db, scope, *id).await?;
         if tree_of(&n) != Some(Tree::Territory) {
-            return Err(DomainError::new("invalid_place", "serves", "服务对象须为小区、楼栋等地域节点").into());
+            return Err(DomainError::new(
+                "invalid_place",
+                "serves",
+                "服务对象须为小区、楼栋等地域节点",
+            )
+            .into());
         }
         served.push(n);
     }
@@ -211,23 +243,31 @@ pub async fn create_organisation(db: &Db, scope: &Scope, actor: &Actor, new: New
         tx.execute(
             &Query::insert()
                 .into_table(OrganisationServes::Table)
-                .columns([OrganisationServes::OrganisationId, OrganisationServes::NodeId, OrganisationServes::CreatedAt])
+                .columns([
+                    OrganisationServes::OrganisationId,
+                    OrganisationServes::NodeId,
+                    OrganisationServes::CreatedAt,
+                ])
                 .values_panic([id.into(), n.id.into(), actor.at.into()])
                 .to_owned(),
         )
         .await?;
     }
-    audit::record(&mut tx, actor, Change {
-        action: "organisation.create",
-        object_type: "organisation",
-        object_id: id.to_string(),
-        object_path: &home.path,
-        before: None,
-        after: Some(serde_json::json!({
-            "kind": new.kind.as_str(), "name": new.name, "home_node_id": home.id,
-            "serves": served.iter().map(|n| n.id).collect::<Vec<_>>(),
-        })),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "organisation.create",
+            object_type: "organisation",
+            object_id: id.to_string(),
+            object_path: &home.path,
+            before: None,
+            after: Some(serde_json::json!({
+                "kind": new.kind.as_str(), "name": new.name, "home_node_id": home.id,
+                "serves": served.iter().map(|n| n.id).collect::<Vec<_>>(),
+            })),
+        },
+    )
     .await?;
     tx.commit().await?;
     get_organisation(db, scope, id).await

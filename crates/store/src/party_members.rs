@@ -60,8 +60,14 @@ pub struct NewPartyMember {
 /// Members are seen from either side: by those scoped on the member's home, or on the branch.
 fn visible(scope: &Scope) -> Cond {
     Cond::any()
-        .add(scope_cond(scope, (PartyMembers::Table, PartyMembers::ResidentPath)))
-        .add(scope_cond(scope, (PartyMembers::Table, PartyMembers::OrgPath)))
+        .add(scope_cond(
+            scope,
+            (PartyMembers::Table, PartyMembers::ResidentPath),
+        ))
+        .add(scope_cond(
+            scope,
+            (PartyMembers::Table, PartyMembers::OrgPath),
+        ))
 }
 
 fn select() -> sea_query::SelectStatement {
@@ -81,19 +87,30 @@ fn select() -> sea_query::SelectStatement {
         .from(PartyMembers::Table)
         .inner_join(
             Residents::Table,
-            Expr::col((Residents::Table, Residents::Id)).equals((PartyMembers::Table, PartyMembers::ResidentId)),
+            Expr::col((Residents::Table, Residents::Id))
+                .equals((PartyMembers::Table, PartyMembers::ResidentId)),
         )
         .to_owned()
 }
 
 /// Records a resident's membership of a party organisation (branch or group level). The
 /// resident and the organisation must both lie in `scope`; a resident is a member once.
-pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPartyMember) -> StoreResult<PartyMember> {
+pub async fn create(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    new: NewPartyMember,
+) -> StoreResult<PartyMember> {
     let resident = residents::get(db, scope, new.resident_id).await?;
     let org = nodes::get(db, scope, new.org_node_id).await?;
     let kind = NodeKind::parse(&org.kind);
     if kind.and_then(|k| k.tree()) != Some(Tree::Org) {
-        return Err(DomainError::new("invalid_org", "org_node_id", "党员须编入党组织（党支部、党小组等）").into());
+        return Err(DomainError::new(
+            "invalid_org",
+            "org_node_id",
+            "党员须编入党组织（党支部、党小组等）",
+        )
+        .into());
     }
     let mut tx = db.begin().await?;
     let id = tx
@@ -131,20 +148,26 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPartyMember) 
         )
         .await
         .map_err(|e| match e {
-            StoreError::Conflict { .. } => StoreError::Conflict { field: "resident_id" },
+            StoreError::Conflict { .. } => StoreError::Conflict {
+                field: "resident_id",
+            },
             other => other,
         })?;
-    audit::record(&mut tx, actor, Change {
-        action: "party_member.create",
-        object_type: "party_member",
-        object_id: id.to_string(),
-        object_path: &org.path,
-        before: None,
-        after: Some(serde_json::json!({
-            "resident_id": resident.id, "name": resident.name, "org_node_id": org.id,
-            "category": new.category.as_str(), "management_mode": new.management_mode.as_str(),
-        })),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "party_member.create",
+            object_type: "party_member",
+            object_id: id.to_string(),
+            object_path: &org.path,
+            before: None,
+            after: Some(serde_json::json!({
+                "resident_id": resident.id, "name": resident.name, "org_node_id": org.id,
+                "category": new.category.as_str(), "management_mode": new.management_mode.as_str(),
+            })),
+        },
+    )
     .await?;
     tx.commit().await?;
     get(db, scope, id).await
@@ -162,11 +185,18 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> StoreResult<PartyMember> {
 }
 
 /// Members within scope, optionally of one organisation (and the organisations under it).
-pub async fn list(db: &Db, scope: &Scope, org_id: Option<i64>, page: Page) -> StoreResult<(Vec<PartyMember>, i64)> {
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    org_id: Option<i64>,
+    page: Page,
+) -> StoreResult<(Vec<PartyMember>, i64)> {
     let mut cond = Cond::all().add(visible(scope));
     if let Some(org) = org_id {
         let org = nodes::get(db, scope, org).await?;
-        cond = cond.add(Expr::col((PartyMembers::Table, PartyMembers::OrgPath)).like(format!("{}%", org.path)));
+        cond = cond.add(
+            Expr::col((PartyMembers::Table, PartyMembers::OrgPath)).like(format!("{}%", org.path)),
+        );
     }
     let total = db
         .scalar(

@@ -125,7 +125,7 @@ fn select() -> SelectStatement {
 }
 
 /// People live at a community or anything below it in the territory tree.
-fn may_live_at(kind: NodeKind) -> bool {
+pub(crate) fn may_live_at(kind: NodeKind) -> bool {
     kind.tree() == Some(Tree::Territory) && kind.rank() >= NodeKind::Community.rank()
 }
 

@@ -48,14 +48,18 @@ pub async fn set<T: Serialize>(db: &Db, actor: &Actor, key: &str, value: &T) -> 
             .to_owned(),
     )
     .await?;
-    audit::record(&mut tx, actor, Change {
-        action: "setting.update",
-        object_type: "setting",
-        object_id: key.to_owned(),
-        object_path: jiceng_core::node::ROOT_PATH,
-        before,
-        after: Some(json),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "setting.update",
+            object_type: "setting",
+            object_id: key.to_owned(),
+            object_path: jiceng_core::node::ROOT_PATH,
+            before,
+            after: Some(json),
+        },
+    )
     .await?;
     tx.commit().await
 }

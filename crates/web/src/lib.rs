@@ -8,14 +8,13 @@ pub mod extract;
 pub mod pages;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use jiceng_core::clock::Clock;
 use jiceng_core::throttle::ThrottlePolicy;
 use jiceng_store::Db;
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::AppError;
@@ -56,7 +55,9 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router())
         .merge(pages::router())
         .fallback(pages::error::not_found_fallback)
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        // Enforced by the body extractors, so a route can raise it (roster imports do) and an
+        // oversized body is refused with our error envelope or page rather than bare text.
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

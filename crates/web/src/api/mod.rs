@@ -3,9 +3,15 @@
 
 pub mod audit;
 pub mod auth;
+pub mod coverage;
+pub mod exports;
 pub mod nodes;
 pub mod openapi;
+pub mod orgs;
+pub mod party_members;
 pub mod residents;
+pub mod residents_import;
+pub mod residents_roster;
 pub mod users;
 
 use crate::AppState;
@@ -22,12 +28,49 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me/password", post(auth::change_password))
         .route("/api/v1/nodes", get(nodes::list).post(nodes::create))
         .route("/api/v1/nodes/{id}", get(nodes::get))
+        .route(
+            "/api/v1/nodes/{id}/anchors",
+            get(orgs::anchors).post(orgs::anchor),
+        )
+        .route("/api/v1/organisations", get(orgs::list).post(orgs::create))
+        .route(
+            "/api/v1/grids/{id}/staff",
+            get(orgs::staff).post(orgs::assign),
+        )
+        .route(
+            "/api/v1/settings/staffing-norm",
+            get(orgs::get_norm).put(orgs::put_norm),
+        )
+        .route(
+            "/api/v1/party-members",
+            get(party_members::list).post(party_members::create),
+        )
+        .route("/api/v1/coverage", get(coverage::table))
+        .route("/api/v1/coverage/list", get(coverage::list))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{id}", get(users::get))
         .route(
             "/api/v1/residents",
             get(residents::list).post(residents::create),
         )
+        .route(
+            "/api/v1/residents/template.xlsx",
+            get(residents_import::template),
+        )
+        .route(
+            "/api/v1/residents/import",
+            post(residents_import::import).layer(residents_import::file_limit()),
+        )
+        .route(
+            "/api/v1/residents/import/report.xlsx",
+            post(residents_import::report).layer(residents_import::file_limit()),
+        )
+        .route(
+            "/api/v1/residents/export.xlsx",
+            get(exports::residents_xlsx),
+        )
+        .route("/api/v1/nodes/export.xlsx", get(exports::nodes_xlsx))
+        .route("/api/v1/users/export.xlsx", get(exports::users_xlsx))
         .route("/api/v1/residents/{id}", get(residents::get))
         .route(
             "/api/v1/residents/{id}/reveal-id-card",

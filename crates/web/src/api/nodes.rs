@@ -65,9 +65,14 @@ pub struct CreateNode {
     pub parent_id: i64,
     /// `street`, `community`, `grid`, `branch`, … (see the glossary).
     pub kind: String,
-    /// Division code, or a code of letters and digits for nodes below communities.
+    /// Division code, or letters and digits. Below a community it may be left out: the code is
+    /// then derived from the parent's (`…G01`, `…E02`); a given suffix is prefixed with it.
+    #[serde(default)]
     pub code: String,
     pub name: String,
+    /// Grids only: `residential` (default) or a dedicated type: `school`, `hospital`,
+    /// `business_district`, `park`, `office_tower`, `government`.
+    pub subtype: Option<String>,
 }
 
 /// Create a node under a parent. Needs `ManageNodes` at or above the parent.
@@ -80,8 +85,33 @@ pub async fn create(
     Json(req): Json<CreateNode>,
 ) -> ApiResult<(StatusCode, axum::Json<Node>)> {
     let scope = p.scope(Permission::ManageNodes)?;
-    let new =
-        NewNode::parse(req.parent_id, &req.kind, &req.code, &req.name).map_err(AppError::from)?;
+    let new = NewNode::parse(req.parent_id, &req.kind, &req.code, &req.name)
+        .and_then(|n| n.with_subtype(req.subtype.as_deref()))
+        .map_err(AppError::from)?;
     let node = nodes::create(&s.db, &scope, &p.actor(), new).await?;
     Ok((StatusCode::CREATED, axum::Json(node)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveNode {
+    /// The new parent, e.g. the street a community is handed to.
+    pub parent_id: i64,
+}
+
+/// Move a node (and everything under it) to a new parent. Needs `ManageNodes` over both; the
+/// people, staff and organisations under it follow, and the audit log keeps the old place.
+#[utoipa::path(post, path = "/api/v1/nodes/{id}/move", tag = "nodes", params(("id" = i64, Path)), request_body = MoveNode,
+    responses((status = 200, body = Node), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn move_to(
+    State(s): State<AppState>,
+    p: Principal,
+    PathId(id): PathId,
+    Json(req): Json<MoveNode>,
+) -> ApiResult<axum::Json<Node>> {
+    let scope = p.scope(Permission::ManageNodes)?;
+    Ok(axum::Json(
+        jiceng_store::moves::move_node(&s.db, &scope, &p.actor(), id, req.parent_id).await?,
+    ))
 }

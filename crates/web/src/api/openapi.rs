@@ -10,14 +10,22 @@ use utoipa::{Modify, OpenApi};
     info(title = "Jiceng 基层治理平台 API", description = "党建引领城市基层治理。错误统一为 {code, message, details}。"),
     paths(
         super::auth::login, super::auth::logout, super::auth::me, super::auth::change_password,
-        super::nodes::get, super::nodes::list, super::nodes::create,
+        super::nodes::get, super::nodes::list, super::nodes::create, super::nodes::move_to,
+        super::orgs::anchor, super::orgs::anchors, super::orgs::list, super::orgs::create,
+        super::orgs::staff, super::orgs::assign, super::orgs::get_norm, super::orgs::put_norm,
+        super::party_members::list, super::party_members::create,
+        super::coverage::table, super::coverage::list,
         super::users::get, super::users::list, super::users::create,
         super::residents::list, super::residents::get, super::residents::create, super::residents::reveal_id_card,
+        super::residents_import::template, super::residents_import::import, super::residents_import::report,
+        super::exports::residents_xlsx, super::exports::nodes_xlsx, super::exports::users_xlsx,
         super::audit::list, super::audit::export_xlsx, super::audit::export_csv,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "登录与账号"), (name = "nodes", description = "区划与组织节点"),
+        (name = "organisations", description = "党组织对应、各类组织、网格员、党员"),
+        (name = "coverage", description = "覆盖情况"),
         (name = "users", description = "用户与角色"),
         (name = "residents", description = "居民"), (name = "audit", description = "审计日志"))
 )]

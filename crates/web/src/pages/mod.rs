@@ -3,12 +3,16 @@
 
 pub mod account;
 pub mod audit;
+pub mod coverage;
 pub mod error;
+pub mod exports;
 pub mod home;
 pub mod i18n;
 pub mod login;
+pub mod node_links;
 pub mod nodes;
 pub mod residents;
+pub mod residents_import;
 pub mod users;
 
 use crate::AppState;
@@ -27,7 +31,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use error::PageError;
-use i18n::{Lang, Tr};
+pub use i18n::{Lang, Tr};
 use jiceng_core::role::Permission;
 use serde::de::DeserializeOwned;
 
@@ -40,11 +44,30 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(css))
         .route("/nodes", get(nodes::roots))
         .route("/nodes/{id}", get(nodes::show).post(nodes::create_child))
+        .route("/nodes/{id}/anchors", post(node_links::anchor))
+        .route("/nodes/{id}/staff", post(node_links::staff))
+        .route("/nodes/{id}/members", post(node_links::enrol))
+        .route("/coverage", get(coverage::show))
+        .route("/coverage/list", get(coverage::list))
         .route("/residents", get(residents::list))
         .route(
             "/residents/new",
             get(residents::new_form).post(residents::create),
         )
+        .route(
+            "/residents/import",
+            get(residents_import::form)
+                .post(residents_import::submit)
+                .layer(crate::api::residents_import::file_limit()),
+        )
+        .route(
+            "/residents/import/report.xlsx",
+            post(residents_import::report).layer(crate::api::residents_import::file_limit()),
+        )
+        .route("/residents/template.xlsx", get(exports::template))
+        .route("/residents/export.xlsx", get(exports::residents))
+        .route("/nodes/export.xlsx", get(exports::nodes))
+        .route("/users/export.xlsx", get(exports::users))
         .route("/residents/{id}", get(residents::show))
         .route("/residents/{id}/reveal", post(residents::reveal))
         .route("/users", get(users::list))
@@ -141,6 +164,9 @@ impl PageUser {
         }
         if p.can(Permission::ViewResidents) {
             governance.push(item("/residents", "nav.residents"));
+        }
+        if p.can(Permission::ViewNodes) {
+            governance.push(item("/coverage", "nav.coverage"));
         }
         let mut system = Vec::new();
         if p.can(Permission::ViewUsers) {

@@ -17,6 +17,8 @@ use serde::Deserialize;
 #[template(path = "nodes.html")]
 struct NodesPage {
     shell: Shell,
+    /// The `?kind=` shown, for the export link ("" for the scope's roots).
+    kind: String,
     kind_label: Option<String>,
     items: Vec<Node>,
     pager: Pager,
@@ -73,6 +75,7 @@ pub async fn roots(
     let pager = Pager::new(&base, page, total);
     render(&NodesPage {
         shell: u.shell("nodes.title", "/nodes"),
+        kind: kind.unwrap_or_default().to_owned(),
         kind_label,
         items,
         pager,
@@ -89,6 +92,7 @@ struct NodePage {
     pager: Pager,
     can_create: bool,
     kinds: Vec<(&'static str, &'static str)>,
+    links: super::node_links::NodeLinks,
 }
 
 #[derive(Deserialize)]
@@ -112,7 +116,9 @@ async fn node_page(s: &AppState, u: &PageUser, id: i64, page: Page) -> Result<No
         .filter(|k| k.may_hang_under(parent_kind))
         .map(|k| (k.as_str(), t.kind(k.as_str())))
         .collect();
+    let links = super::node_links::load(s, u, &node).await?;
     Ok(NodePage {
+        links,
         shell: u.shell("nodes.title", "/nodes"),
         pager: Pager::new(&format!("/nodes/{id}?"), page, total),
         node,

@@ -26,6 +26,7 @@ pub const PASSWORD: &str = "Test-pass-2026";
 pub struct TestApp {
     pub router: Router,
     pub db: Db,
+    pub vault: jiceng_store::vault::Vault,
     pub clock: ManualClock,
     _guard: TestDb,
 }
@@ -65,18 +66,19 @@ impl TestApp {
         let guard = test_db().await;
         let db = guard.db.clone();
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 9, 30, 9, 0, 0).unwrap());
+        let vault =
+            jiceng_store::vault::Vault::from_base64(&jiceng_store::vault::Vault::generate_key())
+                .unwrap();
         let state = AppState {
             db: db.clone(),
-            vault: jiceng_store::vault::Vault::from_base64(
-                &jiceng_store::vault::Vault::generate_key(),
-            )
-            .unwrap(),
+            vault: vault.clone(),
             clock: Arc::new(clock.clone()),
             config: Arc::new(WebConfig::default()),
         };
         Self {
             router: jiceng_web::app(state),
             db,
+            vault,
             clock,
             _guard: guard,
         }

@@ -1,0 +1,148 @@
+//! The coverage page: per street and community, the figures the seeds' "全覆盖" goals are judged
+//! by, each a link to the very records it counts.
+
+use super::node_links::Line;
+use super::{PageUser, Pager, Shell, render};
+use crate::AppState;
+use crate::api::coverage::{member_names, parse_measure};
+use crate::error::AppError;
+use crate::extract::Query;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use jiceng_core::role::Permission;
+use jiceng_store::Page;
+use jiceng_store::coverage::{self, Measure};
+use jiceng_store::nodes::{self, Node};
+use serde::Deserialize;
+
+pub struct Row {
+    pub node_id: i64,
+    pub name: String,
+    pub cells: Vec<(&'static str, i64)>,
+}
+
+#[derive(Template)]
+#[template(path = "coverage.html")]
+struct CoveragePage {
+    shell: Shell,
+    node: Node,
+    norm: String,
+    headers: Vec<String>,
+    rows: Vec<Row>,
+}
+
+#[derive(Deserialize)]
+pub struct CoverageQ {
+    node_id: Option<i64>,
+}
+
+fn measure_label(u: &PageUser, m: Measure) -> String {
+    u.tr().s(&format!("coverage.{}", m.as_str())).to_owned()
+}
+
+pub async fn show(State(s): State<AppState>, u: PageUser, Query(q): Query<CoverageQ>) -> Response {
+    let r = async {
+        let scope = u.p.scope(Permission::ViewNodes)?;
+        let node_id = match q.node_id {
+            Some(id) => id,
+            None => nodes::scope_roots(&s.db, &scope)
+                .await?
+                .first()
+                .map(|n| n.id)
+                .ok_or_else(AppError::not_found)?,
+        };
+        let node = nodes::get(&s.db, &scope, node_id).await?;
+        let norm = crate::api::orgs::norm(&s).await?;
+        let table = coverage::table(&s.db, &scope, node.id, &norm).await?;
+        Ok::<_, AppError>((node, norm, table))
+    }
+    .await;
+    let (node, norm, table) = match r {
+        Ok(x) => x,
+        Err(e) => return u.err(e).into_response(),
+    };
+    let rows = table
+        .into_iter()
+        .map(|r| Row {
+            node_id: r.node_id,
+            name: r.name,
+            cells: Measure::ALL
+                .iter()
+                .map(|m| (m.as_str(), r.figures.get(m.as_str()).copied().unwrap_or(0)))
+                .collect(),
+        })
+        .collect();
+    render(&CoveragePage {
+        shell: u.shell("coverage.title", "/coverage"),
+        headers: Measure::ALL.iter().map(|m| measure_label(&u, *m)).collect(),
+        node,
+        norm: norm.label(),
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "coverage_list.html")]
+struct ListPage {
+    shell: Shell,
+    node: Node,
+    measure: String,
+    lines: Vec<Line>,
+    pager: Pager,
+}
+
+#[derive(Deserialize)]
+pub struct ListQ {
+    node_id: i64,
+    measure: String,
+    page: Option<u64>,
+    page_size: Option<u64>,
+}
+
+pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>) -> Response {
+    let page = Page::new(q.page, q.page_size);
+    let r = async {
+        let scope = u.p.scope(Permission::ViewNodes)?;
+        let m = parse_measure(&q.measure)?;
+        let node = nodes::get(&s.db, &scope, q.node_id).await?;
+        let t = u.tr();
+        let (lines, total) = if m == Measure::PartyMembers {
+            let (members, total) = member_names(&s, &u.p, &node, page).await?;
+            let lines = members
+                .into_iter()
+                .map(|p| Line {
+                    href: Some(format!("/residents/{}", p.resident_id)),
+                    cells: vec![p.name, p.category],
+                })
+                .collect();
+            (lines, total)
+        } else {
+            let norm = crate::api::orgs::norm(&s).await?;
+            let (items, total) = coverage::nodes(&s.db, &scope, m, &node.path, &norm, page).await?;
+            let lines = items
+                .into_iter()
+                .map(|n| Line {
+                    href: Some(format!("/nodes/{}", n.id)),
+                    cells: vec![n.name, t.kind(&n.kind).to_owned(), n.code],
+                })
+                .collect();
+            (lines, total)
+        };
+        Ok::<_, AppError>((node, m, lines, total))
+    }
+    .await;
+    match r {
+        Ok((node, m, lines, total)) => {
+            let base = format!("/coverage/list?node_id={}&measure={}&", node.id, m.as_str());
+            render(&ListPage {
+                shell: u.shell("coverage.title", "/coverage"),
+                measure: measure_label(&u, m),
+                pager: Pager::new(&base, page, total),
+                node,
+                lines,
+            })
+        }
+        Err(e) => u.err(e).into_response(),
+    }
+}

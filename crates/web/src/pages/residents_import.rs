@@ -1,0 +1,205 @@
+//! The roster import page: an ordinary multipart upload (no JavaScript), the result with every
+//! problem listed, and the problem report as xlsx. The report is stateless: its button posts the
+//! same form to another address (`formaction`), so nothing about an import is kept on the server.
+
+use super::{PageUser, Shell, render};
+use crate::AppState;
+use crate::api::residents_import::{ImportMode, ImportSummary, Issue, report_file, run, too_large};
+use crate::auth::token::constant_time_eq;
+use crate::error::AppError;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiceng_core::role::Permission;
+
+/// The page lists this many problems; the report holds them all.
+const SHOWN_ISSUES: usize = 500;
+
+pub struct Outcome {
+    /// An i18n key: applied, dry run, or refused.
+    pub status: &'static str,
+    pub ok: bool,
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    pub issues: Vec<Issue>,
+    /// Problems not listed on the page.
+    pub more: usize,
+}
+
+impl From<ImportSummary> for Outcome {
+    fn from(s: ImportSummary) -> Self {
+        let (status, ok) = match (s.dry_run, s.applied) {
+            (true, _) => ("residents.import.result.dry_run", true),
+            (false, true) => ("residents.import.result.applied", true),
+            (false, false) => ("residents.import.result.rejected", false),
+        };
+        let more = s.issues.len().saturating_sub(SHOWN_ISSUES);
+        let mut issues = s.issues;
+        issues.truncate(SHOWN_ISSUES);
+        Outcome {
+            status,
+            ok,
+            rows: s.rows,
+            created: s.created,
+            updated: s.updated,
+            unchanged: s.unchanged,
+            skipped: s.skipped,
+            issues,
+            more,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "residents_import.html")]
+struct ImportPage {
+    shell: Shell,
+    valid_rows: bool,
+    dry_run: bool,
+    result: Option<Outcome>,
+}
+
+fn page(u: &PageUser, up: Option<&Upload>, result: Option<Outcome>) -> ImportPage {
+    ImportPage {
+        shell: u.shell("residents.import.title", "/residents"),
+        valid_rows: up.is_some_and(|up| up.mode == ImportMode::ValidRows),
+        dry_run: up.is_some_and(|up| up.dry_run),
+        result,
+    }
+}
+
+pub async fn form(u: PageUser) -> Response {
+    match u.p.scope(Permission::ManageResidents) {
+        Ok(_) => render(&page(&u, None, None)),
+        Err(e) => u.err(e).into_response(),
+    }
+}
+
+/// The fields of the upload form.
+pub struct Upload {
+    file: Bytes,
+    mode: ImportMode,
+    dry_run: bool,
+}
+
+fn broken(e: MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        AppError::bad_request("invalid_upload", "file", "文件未能完整上传，请重试")
+    }
+}
+
+/// Reads the form, refusing it unless it carries the session's CSRF token.
+async fn read_upload(
+    u: &PageUser,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Upload, AppError> {
+    let mut mp =
+        mp.map_err(|_| AppError::bad_request("invalid_upload", "file", "请通过导入页面上传文件"))?;
+    let (mut csrf, mut file) = (String::new(), Bytes::new());
+    let mut mode = ImportMode::AllOrNothing;
+    let mut dry_run = false;
+    while let Some(field) = mp.next_field().await.map_err(broken)? {
+        match field.name().unwrap_or_default() {
+            "_csrf" => csrf = field.text().await.map_err(broken)?,
+            "file" => file = field.bytes().await.map_err(broken)?,
+            "mode" => {
+                mode = match field.text().await.map_err(broken)?.as_str() {
+                    "valid_rows" => ImportMode::ValidRows,
+                    _ => ImportMode::AllOrNothing,
+                }
+            }
+            "dry_run" => dry_run = !field.text().await.map_err(broken)?.is_empty(),
+            _ => {}
+        }
+    }
+    if !constant_time_eq(&csrf, &u.p.csrf_token) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "页面已过期，请刷新后重试",
+        ));
+    }
+    if file.is_empty() {
+        return Err(AppError::bad_request(
+            "missing_file",
+            "file",
+            "请选择要导入的花名册文件",
+        ));
+    }
+    Ok(Upload {
+        file,
+        mode,
+        dry_run,
+    })
+}
+
+/// A mistake the user can fix re-shows the form with the message; anything else is an error page.
+fn refused(u: &PageUser, up: Option<&Upload>, e: AppError) -> Response {
+    if matches!(e.status.as_u16(), 400 | 413) {
+        let mut p = page(u, up, None);
+        p.shell.error = Some(e.message);
+        let mut resp = render(&p);
+        *resp.status_mut() = e.status;
+        resp
+    } else {
+        u.err(e).into_response()
+    }
+}
+
+pub async fn submit(
+    State(s): State<AppState>,
+    u: PageUser,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let scope = match u.p.scope(Permission::ManageResidents) {
+        Ok(sc) => sc,
+        Err(e) => return u.err(e).into_response(),
+    };
+    let up = match read_upload(&u, mp).await {
+        Ok(up) => up,
+        Err(e) => return refused(&u, None, e),
+    };
+    match run(&s, &u.p, &scope, up.file.clone(), up.mode, up.dry_run).await {
+        Ok(summary) => {
+            let status = if summary.applied || summary.dry_run {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let mut resp = render(&page(&u, Some(&up), Some(summary.into())));
+            *resp.status_mut() = status;
+            resp
+        }
+        Err(e) => refused(&u, Some(&up), e),
+    }
+}
+
+/// The problem report of the uploaded file, which is checked but never written.
+pub async fn report(
+    State(s): State<AppState>,
+    u: PageUser,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let scope = match u.p.scope(Permission::ManageResidents) {
+        Ok(sc) => sc,
+        Err(e) => return u.err(e).into_response(),
+    };
+    let up = match read_upload(&u, mp).await {
+        Ok(up) => up,
+        Err(e) => return refused(&u, None, e),
+    };
+    let r = async {
+        let summary = run(&s, &u.p, &scope, up.file.clone(), up.mode, true).await?;
+        report_file(&summary)
+    }
+    .await;
+    r.unwrap_or_else(|e| refused(&u, Some(&up), e))
+}
