@@ -43,7 +43,7 @@ fn grid_count(code: &str) -> usize {
     2 + (h % 4) as usize
 }
 
-fn progress(label: &str, done: usize, total: usize) {
+pub(crate) fn progress(label: &str, done: usize, total: usize) {
     let width = 30;
     let filled = (done * width).checked_div(total).unwrap_or(width);
     print!(
@@ -70,7 +70,12 @@ pub fn fresh_file(dir: &Path) -> Result<String, String> {
     Ok(format!("sqlite://{}", file.display()))
 }
 
-pub async fn build(db: &Db, county: &str) -> Result<Vec<DemoLogin>, String> {
+pub async fn build(
+    db: &Db,
+    vault: &jiceng_store::vault::Vault,
+    county: &str,
+    size: crate::demo_city::DemoSize,
+) -> Result<Vec<DemoLogin>, String> {
     let code = DivisionCode::parse(county).map_err(|e| e.message)?;
     let all = jiceng_io::divisions::parse(SEED_DIVISIONS.as_bytes(), "seed-districts.csv")
         .map_err(|e| e.to_string())?;
@@ -96,19 +101,27 @@ pub async fn build(db: &Db, county: &str) -> Result<Vec<DemoLogin>, String> {
     let committees = all_of(db, &county_scope, NodeKind::Community).await?;
     let streets = all_of(db, &county_scope, NodeKind::Street).await?;
     let mut first_grid = None;
+    let mut grids_of = Vec::new();
     for (i, c) in committees.iter().enumerate() {
+        let mut mine = Vec::new();
         for (g, name) in GRID_NAMES.iter().take(grid_count(&c.code)).enumerate() {
             let new = NewNode::parse(c.id, "grid", &format!("{}G{:02}", c.code, g + 1), name)
                 .map_err(|e| e.to_string())?;
             let grid = nodes::create(db, &everything, &actor, new)
                 .await
                 .map_err(|e| e.to_string())?;
-            first_grid.get_or_insert(grid);
+            first_grid.get_or_insert(grid.clone());
+            mine.push(grid);
         }
+        grids_of.push((c.clone(), mine));
         if i % 20 == 0 || i + 1 == committees.len() {
             progress("划分网格", i + 1, committees.len());
         }
     }
+    let today = SystemClock.now().date_naive();
+    let party =
+        crate::demo_city::populate(db, vault, &actor, county, &streets, &grids_of, size, today)
+            .await?;
     let street = streets.first().ok_or("该区县没有街道")?;
     let community = committees
         .iter()
@@ -177,12 +190,22 @@ pub async fn build(db: &Db, county: &str) -> Result<Vec<DemoLogin>, String> {
     let hash = jiceng_web::auth::hash_async(DEMO_PASSWORD.to_owned()).await;
     let mut logins = Vec::new();
     for (login, role, node, title, unit) in accounts {
+        // Street and community staff also work on the party side of their place.
+        let mut grants = vec![(role, node.id)];
+        let party_node = match role {
+            Role::StreetStaff => party.working_committee.get(&node.id),
+            Role::CommunityWorker | Role::PartyMember => party.committee.get(&node.id),
+            _ => None,
+        };
+        if let Some(pn) = party_node {
+            grants.push((role, pn.id));
+        }
         let new = NewUser {
             login: jiceng_core::account::Login::parse(login).map_err(|e| e.message)?,
             display_name: format!("演示{title}"),
             unit_name: unit,
             password_hash: hash.clone(),
-            grants: vec![(role, node.id)],
+            grants,
         };
         users::create(db, Authority::Operator, &actor, new)
             .await
@@ -235,7 +258,14 @@ mod tests {
     #[tokio::test]
     async fn the_demo_has_the_real_county_grids_everywhere_and_a_login_per_role() {
         let t = test_db().await;
-        let logins = build(&t.db, "371722").await.unwrap();
+        let vault =
+            jiceng_store::vault::Vault::from_base64(&jiceng_store::vault::Vault::generate_key())
+                .unwrap();
+        let size = crate::demo_city::DemoSize {
+            residents_per_grid: 6,
+            streets: Some(1),
+        };
+        let logins = build(&t.db, &vault, "371722", size).await.unwrap();
         let county = Scope::from_paths(["/37/3717/371722/".to_owned()]).unwrap();
         let streets = all_of(&t.db, &county, NodeKind::Street).await.unwrap();
         assert_eq!(streets.len(), 22);
@@ -251,6 +281,34 @@ mod tests {
         for r in Role::ALL {
             assert!(roles.contains(r), "no demo login for {r:?}");
         }
+        // The first street is filled: people, a party committee per community, members.
+        let street = Scope::from_paths([streets[0].path.clone()]).unwrap();
+        let (_, people) = jiceng_store::residents::list(
+            &t.db,
+            &vault,
+            &street,
+            &Default::default(),
+            Page::new(None, Some(1)),
+        )
+        .await
+        .unwrap();
+        let street_grids = grids
+            .iter()
+            .filter(|g| g.path.starts_with(&streets[0].path))
+            .count() as i64;
+        assert!(
+            people >= 6 * street_grids,
+            "{people} people in {street_grids} grids"
+        );
+        let norm = jiceng_core::org::StaffingNorm::default();
+        let rows = jiceng_store::coverage::table(&t.db, &Scope::everything(), streets[0].id, &norm)
+            .await
+            .unwrap();
+        assert!(
+            rows.iter()
+                .all(|r| r.figures["branches"] > 0 || r.figures["grids"] == 0)
+        );
+        assert!(rows.iter().map(|r| r.figures["estates"]).sum::<i64>() >= street_grids);
         for l in &logins {
             let c = users::credentials(&t.db, l.login).await.unwrap().unwrap();
             assert!(jiceng_web::auth::password::verify_password(

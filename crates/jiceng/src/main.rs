@@ -2,6 +2,8 @@
 
 mod config;
 mod demo;
+mod demo_city;
+mod demo_gen;
 mod keys;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +60,9 @@ enum Command {
         /// Only build the database.
         #[arg(long)]
         no_serve: bool,
+        /// About how many residents each grid gets (60 gives 单县 over 100,000).
+        #[arg(long, default_value_t = 60)]
+        residents_per_grid: usize,
     },
     /// Create or update the database schema, then exit.
     Migrate,
@@ -165,11 +170,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             dir,
             listen,
             no_serve,
+            residents_per_grid,
         } => {
             let url = demo::fresh_file(&dir)?;
             let vault = keys::load(&url, None)?;
             let db = connect(&url).await?;
-            let logins = demo::build(&db, &county).await?;
+            let size = demo_city::DemoSize {
+                residents_per_grid,
+                streets: None,
+            };
+            let logins = demo::build(&db, &vault, &county, size).await?;
             if no_serve {
                 demo::print_logins(&format!("http://{listen}"), &logins);
                 return Ok(());

@@ -84,6 +84,13 @@ fn values(actor: &Actor, c: Change<'_>) -> [Expr; 10] {
     ]
 }
 
+/// An audit entry that is the whole write: a reveal or a bulk export of personal data.
+pub async fn note(db: &crate::Db, actor: &Actor, c: Change<'_>) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    record(&mut tx, actor, c).await?;
+    tx.commit().await
+}
+
 pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> StoreResult<()> {
     let q = Query::insert()
         .into_table(AuditLog::Table)

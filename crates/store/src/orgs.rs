@@ -1,6 +1,8 @@
 //! Links between the two trees (a party organisation covers territory nodes) and the
 //! organisations beside the party tree (owners' committees, property companies, …).
 
+use std::collections::HashMap;
+
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
@@ -335,4 +337,51 @@ pub async fn serving(db: &Db, scope: &Scope, node_id: i64) -> StoreResult<Vec<Or
             .to_owned(),
     )
     .await
+}
+
+/// The places each of these organisations serves, by organisation, as far as they lie in
+/// `scope`: an organisation registered at a street may serve estates of communities the reader
+/// does not oversee.
+pub async fn served_places(
+    db: &Db,
+    scope: &Scope,
+    org_ids: &[i64],
+) -> StoreResult<HashMap<i64, Vec<Node>>> {
+    let mut found: HashMap<i64, Vec<Node>> = HashMap::new();
+    for chunk in org_ids.chunks(crate::import::CHUNK) {
+        let rows: Vec<(i64, i64)> = db
+            .all(
+                &Query::select()
+                    .columns([
+                        OrganisationServes::OrganisationId,
+                        OrganisationServes::NodeId,
+                    ])
+                    .from(OrganisationServes::Table)
+                    .and_where(
+                        Expr::col(OrganisationServes::OrganisationId).is_in(chunk.iter().copied()),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        let places: HashMap<i64, Node> = db
+            .all::<Node>(
+                &nodes::select()
+                    .cond_where(scope_cond(scope, Nodes::Path))
+                    .and_where(Expr::col(Nodes::Id).is_in(rows.iter().map(|r| r.1)))
+                    .to_owned(),
+            )
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n))
+            .collect();
+        for (org, node) in rows {
+            if let Some(n) = places.get(&node) {
+                found.entry(org).or_default().push(n.clone());
+            }
+        }
+    }
+    for places in found.values_mut() {
+        places.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+    Ok(found)
 }

@@ -3,96 +3,23 @@
 //! twice. Checking the cells is the caller's business; this module decides, per person, whether
 //! to create, update or leave alone, and writes it all (with its audit entries) or nothing.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Tx};
 use crate::error::{StoreError, StoreResult};
-use crate::nodes::Nodes;
-use crate::residents::{Residents, may_live_at};
-use crate::scope_cond;
+use crate::import::CHUNK;
+use crate::residents::Residents;
 use crate::vault::Vault;
 use jiceng_core::DomainError;
 use jiceng_core::household::HouseholdRelation;
-use jiceng_core::node::NodeKind;
 use jiceng_core::people::{IdCardNo, Phone};
 use jiceng_core::scope::Scope;
 use sea_query::{Expr, ExprTrait, IntoColumnRef, Query, ReturningClause};
 use serde_json::{Map, Value, json};
 
-/// Keys per `IN (…)` lookup and rows per multi-row insert: 500 × 15 bound values stays far below
-/// the parameter limits of SQLite (32,766) and PostgreSQL (65,535).
-const CHUNK: usize = 500;
-
-/// A node found inside the caller's scope by its code. Only [`places_by_code`] makes one, so an
-/// import row cannot point at a node the caller was never shown.
-#[derive(Debug, Clone)]
-pub struct Place {
-    id: i64,
-    code: String,
-    kind: NodeKind,
-    path: String,
-}
-
-impl Place {
-    pub fn id(&self) -> i64 {
-        self.id
-    }
-    pub fn code(&self) -> &str {
-        &self.code
-    }
-    pub fn kind(&self) -> NodeKind {
-        self.kind
-    }
-    /// A community or anything below it in the territory tree.
-    pub fn may_live_here(&self) -> bool {
-        may_live_at(self.kind)
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct PlaceRow {
-    id: i64,
-    code: String,
-    kind: String,
-    path: String,
-}
-
-/// The nodes with these codes (as stored: upper case) that lie in `scope`, by code, whatever
-/// their kind. Unknown codes and codes outside the scope are absent alike.
-pub async fn places_by_code(
-    db: &Db,
-    scope: &Scope,
-    codes: &[String],
-) -> StoreResult<HashMap<String, Place>> {
-    let distinct: Vec<&String> = codes.iter().collect::<BTreeSet<_>>().into_iter().collect();
-    let mut found = HashMap::new();
-    for chunk in distinct.chunks(CHUNK) {
-        let rows: Vec<PlaceRow> = db
-            .all(
-                &Query::select()
-                    .columns([Nodes::Id, Nodes::Code, Nodes::Kind, Nodes::Path])
-                    .from(Nodes::Table)
-                    .cond_where(scope_cond(scope, Nodes::Path))
-                    .and_where(Expr::col(Nodes::Code).is_in(chunk.iter().map(|c| c.as_str())))
-                    .to_owned(),
-            )
-            .await?;
-        for r in rows {
-            let Some(kind) = NodeKind::parse(&r.kind) else {
-                continue;
-            };
-            let place = Place {
-                id: r.id,
-                code: r.code.clone(),
-                kind,
-                path: r.path,
-            };
-            found.insert(r.code, place);
-        }
-    }
-    Ok(found)
-}
+// Shared by every roster import; re-exported where residents' callers have always found them.
+pub use crate::import::{ImportOptions, ImportOutcome, Place, places_by_code};
 
 /// One checked row of the roster.
 #[derive(Debug, Clone)]
@@ -105,27 +32,6 @@ pub struct ImportRow {
     pub relation: HouseholdRelation,
     pub place: Place,
     pub address: String,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct ImportOptions {
-    /// Decide everything, write nothing.
-    pub dry_run: bool,
-    /// Write nothing if any row cannot be written (a person registered outside the scope).
-    pub all_or_nothing: bool,
-}
-
-/// What an import did, or with `applied == false` would do: the counts classify the rows given,
-/// whether or not they were written.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportOutcome {
-    pub created: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    /// Rows whose 身份证 number is already registered at a node outside the caller's scope; they
-    /// are never written (the person has to be moved by whoever holds that node).
-    pub registered_elsewhere: Vec<u32>,
-    pub applied: bool,
 }
 
 #[derive(sqlx::FromRow)]

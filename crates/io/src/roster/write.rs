@@ -36,9 +36,18 @@ pub fn write_report(issues: &[RowIssue]) -> Result<Vec<u8>, ExportError> {
 /// Does this column hold numbers that Excel must not treat as numbers: ids lose their tail,
 /// landlines their leading 0, codes their leading zeros.
 fn is_text_column(header: &str, hint: &str) -> bool {
-    ["身份证", "证件", "号码", "电话", "手机", "编号", "代码"]
-        .iter()
-        .any(|w| header.contains(w))
+    [
+        "身份证",
+        "证件",
+        "号码",
+        "电话",
+        "手机",
+        "编号",
+        "编码",
+        "代码",
+    ]
+    .iter()
+    .any(|w| header.contains(w))
         || hint.contains("文本")
 }
 
@@ -114,6 +123,7 @@ mod tests {
         assert_eq!(sheet.headers, ["姓名", "身份证号", "出生日期"]);
         assert!(sheet.rows.is_empty());
         assert!(is_text_column("身份证号", ""));
+        assert!(is_text_column("所属节点编码", ""));
         assert!(is_text_column("备注", "请填文本"));
         assert!(!is_text_column("出生日期", "如 1990-01-01"));
     }

@@ -1,4 +1,5 @@
-//! Lists as Excel files: residents (with the list's filters), nodes of one kind, and accounts.
+//! Lists as Excel files: residents (with the list's filters), nodes of one kind, organisations,
+//! and accounts.
 //! Each export holds what the list shows, within the caller's scope, without paging (up to
 //! [`EXPORT_LIMIT`] rows), with Chinese headers whatever the interface language.
 
@@ -12,9 +13,11 @@ use axum::extract::State;
 use axum::response::Response;
 use jiceng_core::household::HouseholdRelation;
 use jiceng_core::node::NodeKind;
+use jiceng_core::org::OrgKind;
 use jiceng_core::role::Permission;
 use jiceng_core::scope::Scope;
 use jiceng_io::Table;
+use jiceng_store::orgs::{self, Organisation};
 use jiceng_store::residents::{self, ResidentFilter};
 use jiceng_store::{Page, nodes, users};
 use serde::Deserialize;
@@ -51,13 +54,27 @@ pub struct ResidentExportQuery {
 
 /// Residents in `scope` matching `f`. 身份证 numbers are always masked; phones are full only when
 /// `full_phone` (the caller holds `ViewPhones`), as on screen.
+/// A bulk download of personal data is itself written to the audit log: who took how many
+/// residents, with which filter.
 pub async fn residents_table(
     s: &AppState,
+    p: &Principal,
     scope: &Scope,
     full_phone: bool,
     f: &ResidentFilter,
 ) -> Result<Table, AppError> {
     let (rows, _) = residents::list(&s.db, &s.vault, scope, f, all_rows()).await?;
+    let change = jiceng_store::audit::Change {
+        action: "resident.export",
+        object_type: "resident",
+        object_id: "*".into(),
+        object_path: p.home_path(),
+        before: None,
+        after: Some(serde_json::json!({
+            "rows": rows.len(), "q": f.q, "node_id": f.node_id, "full_phone": full_phone,
+        })),
+    };
+    jiceng_store::audit::note(&s.db, &p.actor(), change).await?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.node_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -121,7 +138,7 @@ pub async fn residents_xlsx(
         q: q.q,
         node_id: q.node_id,
     };
-    let t = residents_table(&s, &scope, p.can(Permission::ViewPhones), &f).await?;
+    let t = residents_table(&s, &p, &scope, p.can(Permission::ViewPhones), &f).await?;
     xlsx(&t, "居民信息.xlsx")
 }
 
@@ -213,4 +230,103 @@ pub async fn users_xlsx(State(s): State<AppState>, p: Principal) -> ApiResult<Re
     let scope = p.scope(Permission::ViewUsers)?;
     let t = users_table(&s, &scope).await?;
     xlsx(&t, "账号与角色.xlsx")
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct OrganisationExportQuery {
+    /// Only organisations of this kind (`property_company`, 物业服务企业, …).
+    pub kind: Option<String>,
+}
+
+/// An organisation with the places it is registered at and serves (those inside the scope).
+pub struct OrgLine {
+    pub org: Organisation,
+    pub home: Option<nodes::Node>,
+    pub serves: Vec<nodes::Node>,
+}
+
+/// `items` (organisations in `scope`) with their places, for the list page and the export.
+pub async fn org_lines(
+    s: &AppState,
+    scope: &Scope,
+    items: Vec<Organisation>,
+) -> Result<Vec<OrgLine>, AppError> {
+    let ids: Vec<i64> = items.iter().map(|o| o.id).collect();
+    let mut serves = orgs::served_places(&s.db, scope, &ids).await?;
+    let mut homes: Vec<i64> = items.iter().map(|o| o.home_node_id).collect();
+    homes.sort_unstable();
+    homes.dedup();
+    // The organisations are in scope, so their homes are too.
+    let homes: HashMap<i64, nodes::Node> = nodes::by_ids(&s.db, homes)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    Ok(items
+        .into_iter()
+        .map(|org| OrgLine {
+            home: homes.get(&org.home_node_id).cloned(),
+            serves: serves.remove(&org.id).unwrap_or_default(),
+            org,
+        })
+        .collect())
+}
+
+/// Organisations in `scope`, of `kind` if given. The first seven columns are the import
+/// template's, so an export corrected in Excel imports back as updates.
+pub async fn organisations_table(
+    s: &AppState,
+    scope: &Scope,
+    kind: Option<OrgKind>,
+) -> Result<Table, AppError> {
+    let (items, _) = orgs::list_organisations(&s.db, scope, kind, all_rows()).await?;
+    let rows = org_lines(s, scope, items)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let kind = OrgKind::parse(&l.org.kind).map_or("", OrgKind::label_zh);
+            let codes: Vec<&str> = l.serves.iter().map(|n| n.code.as_str()).collect();
+            vec![
+                kind.to_owned(),
+                l.org.name,
+                l.home.as_ref().map(|n| n.code.clone()).unwrap_or_default(),
+                l.org.credit_code,
+                l.org.contact_name,
+                l.org.contact_phone,
+                codes.join("、"),
+                l.home.map(|n| n.name).unwrap_or_default(),
+                show_time(l.org.created_at),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        title: "组织名录".into(),
+        headers: headers(&[
+            "组织类型",
+            "名称",
+            "所属节点编码",
+            "统一社会信用代码",
+            "联系人",
+            "联系电话",
+            "服务小区编码",
+            "所属节点",
+            "登记时间",
+        ]),
+        rows,
+    })
+}
+
+/// Organisations as an Excel file, of one kind or all. Needs `ViewNodes`.
+#[utoipa::path(get, path = "/api/v1/organisations/export.xlsx", tag = "organisations", params(OrganisationExportQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn organisations_xlsx(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<OrganisationExportQuery>,
+) -> ApiResult<Response> {
+    let scope = p.scope(Permission::ViewNodes)?;
+    let kind = super::orgs::kind_filter(q.kind.as_deref())?;
+    let t = organisations_table(&s, &scope, kind).await?;
+    xlsx(&t, "组织名录.xlsx")
 }

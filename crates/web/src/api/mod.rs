@@ -5,13 +5,17 @@ pub mod audit;
 pub mod auth;
 pub mod coverage;
 pub mod exports;
+pub mod grid_staff_import;
 pub mod nodes;
 pub mod openapi;
 pub mod orgs;
+pub mod orgs_import;
 pub mod party_members;
+pub mod party_members_import;
 pub mod residents;
 pub mod residents_import;
 pub mod residents_roster;
+pub mod roster;
 pub mod users;
 
 use crate::AppState;
@@ -59,15 +63,55 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/residents/import",
-            post(residents_import::import).layer(residents_import::file_limit()),
+            post(residents_import::import).layer(roster::file_limit()),
         )
         .route(
             "/api/v1/residents/import/report.xlsx",
-            post(residents_import::report).layer(residents_import::file_limit()),
+            post(residents_import::report).layer(roster::file_limit()),
         )
         .route(
             "/api/v1/residents/export.xlsx",
             get(exports::residents_xlsx),
+        )
+        .route(
+            "/api/v1/party-members/template.xlsx",
+            get(party_members_import::template),
+        )
+        .route(
+            "/api/v1/party-members/import",
+            post(party_members_import::import).layer(roster::file_limit()),
+        )
+        .route(
+            "/api/v1/party-members/import/report.xlsx",
+            post(party_members_import::report).layer(roster::file_limit()),
+        )
+        .route(
+            "/api/v1/grid-staff/template.xlsx",
+            get(grid_staff_import::template),
+        )
+        .route(
+            "/api/v1/grid-staff/import",
+            post(grid_staff_import::import).layer(roster::file_limit()),
+        )
+        .route(
+            "/api/v1/grid-staff/import/report.xlsx",
+            post(grid_staff_import::report).layer(roster::file_limit()),
+        )
+        .route(
+            "/api/v1/organisations/template.xlsx",
+            get(orgs_import::template),
+        )
+        .route(
+            "/api/v1/organisations/import",
+            post(orgs_import::import).layer(roster::file_limit()),
+        )
+        .route(
+            "/api/v1/organisations/import/report.xlsx",
+            post(orgs_import::report).layer(roster::file_limit()),
+        )
+        .route(
+            "/api/v1/organisations/export.xlsx",
+            get(exports::organisations_xlsx),
         )
         .route("/api/v1/nodes/export.xlsx", get(exports::nodes_xlsx))
         .route("/api/v1/users/export.xlsx", get(exports::users_xlsx))

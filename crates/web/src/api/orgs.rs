@@ -65,6 +65,14 @@ fn parse_kind(raw: &str) -> Result<OrgKind, AppError> {
         .ok_or_else(|| AppError::bad_request("invalid_kind", "kind", "组织类型不正确"))
 }
 
+/// A list's kind filter: none when absent or empty.
+pub fn kind_filter(raw: Option<&str>) -> Result<Option<OrgKind>, AppError> {
+    raw.map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(parse_kind)
+        .transpose()
+}
+
 /// Organisations registered inside the caller's scope. Needs `ViewNodes`.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(OrgQuery),
     responses((status = 200, body = Paged<Organisation>)), security(("bearer" = [])))]
@@ -74,12 +82,7 @@ pub async fn list(
     Query(q): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paged<Organisation>>> {
     let scope = p.scope(Permission::ViewNodes)?;
-    let kind = q
-        .kind
-        .as_deref()
-        .filter(|k| !k.is_empty())
-        .map(parse_kind)
-        .transpose()?;
+    let kind = kind_filter(q.kind.as_deref())?;
     let page = Page::new(q.page, q.page_size);
     let (items, total) = orgs::list_organisations(&s.db, &scope, kind, page).await?;
     Ok(axum::Json(Paged {

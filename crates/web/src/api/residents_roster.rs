@@ -1,15 +1,14 @@
-//! The residents roster (居民花名册) as community workers fill it in: its columns, the template
-//! built from them, and the check of every cell. Checking reports every problem of a row, one per
-//! bad cell, in the words the user sees (the zh-CN header and a zh-CN reason), so a roster with
-//! mistakes is fixed in one pass instead of one error at a time.
+//! The residents roster (居民花名册) as community workers fill it in: its columns and the check
+//! of every cell. Checking reports every problem of a row, one per bad cell (see
+//! [`super::roster::columns`]).
 
 use std::collections::HashMap;
 
-use crate::error::AppError;
+use super::roster::columns::{Column, Columns, node_code, not_found};
 use chrono::NaiveDate;
 use jiceng_core::household::HouseholdRelation;
 use jiceng_core::people::{IdCardNo, Phone, parse_person_name};
-use jiceng_io::roster::{RosterError, RowIssue, Sheet};
+use jiceng_io::roster::{RowIssue, Sheet};
 use jiceng_store::residents_import::{ImportRow, Place};
 
 pub const NAME: &str = "姓名";
@@ -22,16 +21,8 @@ pub const ADDRESS: &str = "详细地址";
 /// The same limit as registering one resident by hand.
 const ADDRESS_MAX: usize = 200;
 
-/// A column of the roster: the header the template writes, the other headers people use for the
-/// same thing, whether a file without it is refused, and the hint shown on the template.
-struct Column {
-    header: &'static str,
-    aliases: &'static [&'static str],
-    required: bool,
-    hint: &'static str,
-}
-
-const COLUMNS: [Column; 6] = [
+/// The columns, in the template's order.
+pub static COLUMNS: [Column; 6] = [
     Column {
         header: NAME,
         aliases: &["居民姓名"],
@@ -70,76 +61,9 @@ const COLUMNS: [Column; 6] = [
     },
 ];
 
-/// The import template: the six headers with their hints, id and code columns as text.
-pub fn template() -> Result<Vec<u8>, AppError> {
-    let headers: Vec<(&str, &str)> = COLUMNS.iter().map(|c| (c.header, c.hint)).collect();
-    jiceng_io::roster::template(&headers).map_err(|e| {
-        tracing::error!(error = %e, "template failed");
-        AppError::internal()
-    })
-}
-
-/// A roster that cannot be read at all is a 400 on `file`, with the reader's own explanation.
-pub fn unreadable(e: RosterError) -> AppError {
-    let code = match e {
-        RosterError::Unreadable { .. } => "unreadable_file",
-        RosterError::Empty { .. } => "empty_file",
-        RosterError::DuplicateHeader { .. } => "duplicate_header",
-    };
-    AppError::bad_request(code, "file", e.to_string())
-}
-
-/// Where each column is in this sheet.
-pub struct Columns([Option<usize>; 6]);
-
-impl Columns {
-    /// Finds the columns by header; a missing required one refuses the whole file.
-    pub fn find(sheet: &Sheet) -> Result<Self, AppError> {
-        let mut at = [None; 6];
-        for (slot, c) in at.iter_mut().zip(&COLUMNS) {
-            let names: Vec<&str> = std::iter::once(c.header)
-                .chain(c.aliases.iter().copied())
-                .collect();
-            *slot = sheet.column(&names);
-            if slot.is_none() && c.required {
-                return Err(AppError::bad_request(
-                    "missing_column",
-                    "file",
-                    format!(
-                        "文件缺少「{}」列：第一行应为表头，请下载导入模板，按模板的列填写",
-                        c.header
-                    ),
-                ));
-            }
-        }
-        Ok(Self(at))
-    }
-
-    fn cell<'a>(&self, row: &'a jiceng_io::roster::Row, header: &str) -> &'a str {
-        COLUMNS
-            .iter()
-            .position(|c| c.header == header)
-            .and_then(|i| self.0[i])
-            .map_or("", |col| row.get(col))
-    }
-
-    /// The place codes of every row, as they will be looked up.
-    pub fn codes(&self, sheet: &Sheet) -> Vec<String> {
-        sheet
-            .rows
-            .iter()
-            .map(|r| place_code(self.cell(r, PLACE)))
-            .filter(|c| !c.is_empty())
-            .collect()
-    }
-}
-
-/// Codes are stored upper case without spaces; people type `371722001001g01` or group digits.
-fn place_code(cell: &str) -> String {
-    cell.chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase()
+/// The place codes of every row, as they will be looked up.
+pub fn codes(sheet: &Sheet, cols: &Columns) -> Vec<String> {
+    super::roster::columns::codes_in(sheet, cols, PLACE, super::roster::columns::one_code)
 }
 
 /// The rows fit to import and the problems of the others.
@@ -205,14 +129,14 @@ pub fn check(
                 )
             }),
         };
-        let place = match place_code(cols.cell(r, PLACE)) {
+        let place = match node_code(cols.cell(r, PLACE)) {
             code if code.is_empty() => {
                 issue(PLACE, "请填写所在网格、小区或楼栋的编码".into());
                 None
             }
             code => match places.get(&code) {
                 None => {
-                    issue(PLACE, format!("编码不存在或不在您的管辖范围内：{code}"));
+                    issue(PLACE, not_found(&code));
                     None
                 }
                 Some(p) if !p.may_live_here() => {
@@ -285,7 +209,7 @@ mod tests {
     #[test]
     fn a_file_without_a_required_column_is_refused_naming_it() {
         let s = sheet(&["姓名", "联系电话", "网格编码"], &[]);
-        let e = Columns::find(&s).err().unwrap();
+        let e = Columns::find(&COLUMNS, &s).err().unwrap();
         assert_eq!(
             (e.code, e.details["field"].as_str()),
             ("missing_column", Some("file"))
@@ -306,9 +230,9 @@ mod tests {
             ],
             &[],
         );
-        let cols = Columns::find(&s).unwrap();
+        let cols = Columns::find(&COLUMNS, &s).unwrap();
         assert_eq!(
-            cols.0,
+            cols.positions(),
             [Some(0), Some(1), Some(2), Some(3), Some(4), Some(5)]
         );
     }
@@ -323,7 +247,7 @@ mod tests {
                 &["李四", id.as_str(), "", "", "X01", ""],
             ],
         );
-        let cols = Columns::find(&s).unwrap();
+        let cols = Columns::find(&COLUMNS, &s).unwrap();
         let checked = check(&s, &cols, today(), &HashMap::new());
         assert!(checked.rows.is_empty());
         let cells: Vec<(u32, &str)> = checked

@@ -5,6 +5,7 @@ use super::node_links::Line;
 use super::{PageUser, Pager, Shell, render};
 use crate::AppState;
 use crate::api::coverage::{member_names, parse_measure};
+use crate::api::roster::Roster;
 use crate::error::AppError;
 use crate::extract::Query;
 use askama::Template;
@@ -30,6 +31,8 @@ struct CoveragePage {
     norm: String,
     headers: Vec<String>,
     rows: Vec<Row>,
+    /// (base path, i18n key) of the rosters this user may import: what fills these figures.
+    imports: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +82,15 @@ pub async fn show(State(s): State<AppState>, u: PageUser, Query(q): Query<Covera
         node,
         norm: norm.label(),
         rows,
+        imports: [
+            Roster::PartyMembers,
+            Roster::GridStaff,
+            Roster::Organisations,
+        ]
+        .into_iter()
+        .filter(|r| u.p.can(r.permission()))
+        .map(|r| (r.base(), r.key()))
+        .collect(),
     })
 }
 

@@ -4,10 +4,9 @@
 use super::PageUser;
 use crate::AppState;
 use crate::api::exports::{
-    NodeExportQuery, ResidentExportQuery, nodes_table, residents_table, users_table, xlsx,
+    NodeExportQuery, OrganisationExportQuery, ResidentExportQuery, nodes_table,
+    organisations_table, residents_table, users_table, xlsx,
 };
-use crate::api::residents_import::XLSX;
-use crate::api::{audit::attachment, residents_roster};
 use crate::error::AppError;
 use crate::extract::Query;
 use axum::extract::State;
@@ -17,19 +16,6 @@ use jiceng_store::residents::ResidentFilter;
 
 fn download(u: &PageUser, r: Result<Response, AppError>) -> Response {
     r.unwrap_or_else(|e| u.err(e).into_response())
-}
-
-pub async fn template(u: PageUser) -> Response {
-    let r = async {
-        u.p.scope(Permission::ManageResidents)?;
-        Ok(attachment(
-            residents_roster::template()?,
-            XLSX,
-            "居民导入模板.xlsx",
-        ))
-    }
-    .await;
-    download(&u, r)
 }
 
 pub async fn residents(
@@ -43,7 +29,7 @@ pub async fn residents(
             q: q.q,
             node_id: q.node_id,
         };
-        let t = residents_table(&s, &scope, u.p.can(Permission::ViewPhones), &f).await?;
+        let t = residents_table(&s, &u.p, &scope, u.p.can(Permission::ViewPhones), &f).await?;
         xlsx(&t, "居民信息.xlsx")
     }
     .await;
@@ -69,6 +55,21 @@ pub async fn users(State(s): State<AppState>, u: PageUser) -> Response {
         let scope = u.p.scope(Permission::ViewUsers)?;
         let t = users_table(&s, &scope).await?;
         xlsx(&t, "账号与角色.xlsx")
+    }
+    .await;
+    download(&u, r)
+}
+
+pub async fn organisations(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<OrganisationExportQuery>,
+) -> Response {
+    let r = async {
+        let scope = u.p.scope(Permission::ViewNodes)?;
+        let kind = crate::api::orgs::kind_filter(q.kind.as_deref())?;
+        let t = organisations_table(&s, &scope, kind).await?;
+        xlsx(&t, "组织名录.xlsx")
     }
     .await;
     download(&u, r)

@@ -11,8 +11,9 @@ pub mod i18n;
 pub mod login;
 pub mod node_links;
 pub mod nodes;
+pub mod organisations;
 pub mod residents;
-pub mod residents_import;
+pub mod roster_import;
 pub mod users;
 
 use crate::AppState;
@@ -54,17 +55,10 @@ pub fn router() -> Router<AppState> {
             "/residents/new",
             get(residents::new_form).post(residents::create),
         )
-        .route(
-            "/residents/import",
-            get(residents_import::form)
-                .post(residents_import::submit)
-                .layer(crate::api::residents_import::file_limit()),
-        )
-        .route(
-            "/residents/import/report.xlsx",
-            post(residents_import::report).layer(crate::api::residents_import::file_limit()),
-        )
-        .route("/residents/template.xlsx", get(exports::template))
+        // Import form, upload, report and template of every roster.
+        .merge(roster_import::routes())
+        .route("/organisations", get(organisations::list))
+        .route("/organisations/export.xlsx", get(exports::organisations))
         .route("/residents/export.xlsx", get(exports::residents))
         .route("/nodes/export.xlsx", get(exports::nodes))
         .route("/users/export.xlsx", get(exports::users))
@@ -167,6 +161,7 @@ impl PageUser {
         }
         if p.can(Permission::ViewNodes) {
             governance.push(item("/coverage", "nav.coverage"));
+            governance.push(item("/organisations", "nav.organisations"));
         }
         let mut system = Vec::new();
         if p.can(Permission::ViewUsers) {
