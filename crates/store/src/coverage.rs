@@ -7,7 +7,7 @@ use crate::error::StoreResult;
 use crate::grid_staff::GridStaff;
 use crate::nodes::{self, Node, Nodes};
 use crate::orgs::{OrgAnchors, OrganisationServes, Organisations};
-use crate::party_members::PartyMembers;
+use crate::party_members::{self, PartyMember, PartyMembers};
 use crate::{Page, scope_cond};
 use jiceng_core::node::NodeKind;
 use jiceng_core::org::{GridRole, OrgKind, StaffingNorm};
@@ -273,6 +273,35 @@ pub async fn member_ids(
             &Query::select()
                 .column((PartyMembers::Table, PartyMembers::Id))
                 .from(PartyMembers::Table)
+                .cond_where(members_cond(scope, under))
+                .order_by((PartyMembers::Table, PartyMembers::Id), Order::Asc)
+                .offset(page.offset())
+                .limit(page.size)
+                .to_owned(),
+        )
+        .await?;
+    Ok((items, total))
+}
+
+/// Party members living under `under`, by id: the list behind the party-member figure, read in
+/// one query (an export holds tens of thousands).
+pub async fn members(
+    db: &Db,
+    scope: &Scope,
+    under: &str,
+    page: Page,
+) -> StoreResult<(Vec<PartyMember>, i64)> {
+    let total = count(
+        db,
+        scope,
+        Measure::PartyMembers,
+        under,
+        &StaffingNorm::default(),
+    )
+    .await?;
+    let items = db
+        .all(
+            &party_members::select()
                 .cond_where(members_cond(scope, under))
                 .order_by((PartyMembers::Table, PartyMembers::Id), Order::Asc)
                 .offset(page.offset())

@@ -11,6 +11,9 @@ use jiceng_core::scope::Scope;
 use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
 use serde::Serialize;
 
+mod codes;
+pub(crate) use codes::{CodePlan, code_letter, next_free, plan_code};
+
 #[derive(Iden, Clone, Copy)]
 pub(crate) enum Nodes {
     Table,
@@ -90,22 +93,6 @@ impl NewNode {
         })?);
         Ok(self)
     }
-}
-
-/// Letters that mark the level in codes derived below a community: 371722001001G01 is grid 1 of
-/// committee 371722001001, …G01E02 an estate in it.
-fn code_letter(kind: NodeKind) -> Option<&'static str> {
-    Some(match kind {
-        NodeKind::Grid => "G",
-        NodeKind::Estate => "E",
-        NodeKind::Courtyard => "Y",
-        NodeKind::OfficeTower => "T",
-        NodeKind::Park => "P",
-        NodeKind::Building => "B",
-        NodeKind::Entrance => "U",
-        NodeKind::Household => "H",
-        _ => return None,
-    })
 }
 
 pub(crate) fn select() -> SelectStatement {
@@ -295,14 +282,9 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewNode) -> Stor
 /// The code a new node gets. Below a community, codes extend the parent's: a given suffix is
 /// prefixed with the parent's code, and a missing one becomes the next free number of its level.
 async fn resolve_code(tx: &mut crate::Tx, parent: &Node, new: &NewNode) -> StoreResult<NodeCode> {
-    let below_community = code_letter(new.kind).is_some();
-    match (&new.code, below_community) {
-        (Some(c), true) if !c.as_str().starts_with(&parent.code) => {
-            Ok(NodeCode::parse(&format!("{}{}", parent.code, c.as_str()))?)
-        }
-        (Some(c), _) => Ok(c.clone()),
-        (None, true) => {
-            let letter = code_letter(new.kind).unwrap_or("X");
+    match plan_code(&parent.code, new.kind, new.code.as_ref())? {
+        CodePlan::Given(code) => Ok(code),
+        CodePlan::Next { prefix } => {
             let taken: Vec<(String,)> = tx
                 .all(
                     &Query::select()
@@ -312,21 +294,8 @@ async fn resolve_code(tx: &mut crate::Tx, parent: &Node, new: &NewNode) -> Store
                         .to_owned(),
                 )
                 .await?;
-            let prefix = format!("{}{letter}", parent.code);
-            let next = taken
-                .iter()
-                .filter_map(|(c,)| c.strip_prefix(&prefix)?.parse::<u32>().ok())
-                .max()
-                .unwrap_or(0)
-                + 1;
-            Ok(NodeCode::parse(&format!("{prefix}{next:02}"))?)
+            next_free(&prefix, taken.iter().map(|(c,)| c.as_str()))
         }
-        (None, false) => Err(jiceng_core::DomainError::new(
-            "missing_field",
-            "code",
-            "区划及组织须填写编码（社区以下的网格、小区、楼栋等可自动生成）",
-        )
-        .into()),
     }
 }
 

@@ -70,7 +70,7 @@ fn visible(scope: &Scope) -> Cond {
         ))
 }
 
-fn select() -> sea_query::SelectStatement {
+pub(crate) fn select() -> sea_query::SelectStatement {
     Query::select()
         .column((PartyMembers::Table, PartyMembers::Id))
         .column((PartyMembers::Table, PartyMembers::ResidentId))

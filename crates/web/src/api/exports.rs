@@ -24,14 +24,14 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Everything up to the export limit, in one page.
-fn all_rows() -> Page {
+pub(crate) fn all_rows() -> Page {
     Page {
         page: 1,
         size: EXPORT_LIMIT,
     }
 }
 
-fn headers(names: &[&str]) -> Vec<String> {
+pub(crate) fn headers(names: &[&str]) -> Vec<String> {
     names.iter().map(|h| (*h).to_owned()).collect()
 }
 

@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod orgs_import;
 pub mod party_members;
 pub mod party_members_import;
+pub mod places_import;
 pub mod residents;
 pub mod residents_import;
 pub mod residents_roster;
@@ -51,6 +52,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/coverage", get(coverage::table))
         .route("/api/v1/coverage/list", get(coverage::list))
+        .route(
+            "/api/v1/coverage/list/export.xlsx",
+            get(coverage::list_xlsx),
+        )
+        .route(
+            "/api/v1/party-members/export.xlsx",
+            get(party_members::export_xlsx),
+        )
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{id}", get(users::get))
         .route(
@@ -112,6 +121,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/organisations/export.xlsx",
             get(exports::organisations_xlsx),
+        )
+        .route("/api/v1/places/template.xlsx", get(places_import::template))
+        .route(
+            "/api/v1/places/import",
+            post(places_import::import).layer(roster::file_limit()),
+        )
+        .route(
+            "/api/v1/places/import/report.xlsx",
+            post(places_import::report).layer(roster::file_limit()),
         )
         .route("/api/v1/nodes/export.xlsx", get(exports::nodes_xlsx))
         .route("/api/v1/users/export.xlsx", get(exports::users_xlsx))

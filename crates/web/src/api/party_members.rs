@@ -1,18 +1,25 @@
-//! Party members: a registered resident enrolled in a branch (编入支部), with category and roles.
+//! Party members: a registered resident enrolled in a branch (编入支部), with category and roles;
+//! the list, one enrolment, and the list as an (audited) Excel file.
 
 use super::Paged;
+use super::exports::{all_rows, headers, xlsx};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::extract::{Json, Query};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use jiceng_core::org::{ManagementMode, MemberCategory};
 use jiceng_core::people::parse_date_cell;
 use jiceng_core::role::Permission;
+use jiceng_core::scope::Scope;
+use jiceng_io::Table;
 use jiceng_store::Page;
+use jiceng_store::nodes::{self, Node};
 use jiceng_store::party_members::{self, NewPartyMember, PartyMember};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct MemberQuery {
@@ -119,4 +126,113 @@ pub async fn create(
     let new = parse_member(&req)?;
     let m = party_members::create(&s.db, &scope, &p.actor(), new).await?;
     Ok((StatusCode::CREATED, axum::Json(m)))
+}
+
+/// A member with the party organisation they belong to.
+pub struct MemberLine {
+    pub member: PartyMember,
+    pub org: Option<Node>,
+}
+
+/// `items` (members visible in the caller's scope) with their organisations, for the list page
+/// and the export. Seeing a member includes seeing their branch, wherever it lies.
+pub async fn member_lines(
+    s: &AppState,
+    items: Vec<PartyMember>,
+) -> Result<Vec<MemberLine>, AppError> {
+    let mut ids: Vec<i64> = items.iter().map(|m| m.org_node_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let orgs: HashMap<i64, Node> = nodes::by_ids(&s.db, ids)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    Ok(items
+        .into_iter()
+        .map(|member| MemberLine {
+            org: orgs.get(&member.org_node_id).cloned(),
+            member,
+        })
+        .collect())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "是" } else { "否" }.to_owned()
+}
+
+/// Party members in `scope`, of `org_id` and the organisations under it if given, as the list
+/// page shows them. A bulk download of personal data is itself written to the audit log: who
+/// took how many members, of which organisation.
+pub async fn members_table(
+    s: &AppState,
+    p: &Principal,
+    scope: &Scope,
+    org_id: Option<i64>,
+) -> Result<Table, AppError> {
+    let (items, _) = party_members::list(&s.db, scope, org_id, all_rows()).await?;
+    let change = jiceng_store::audit::Change {
+        action: "party_member.export",
+        object_type: "party_member",
+        object_id: "*".into(),
+        object_path: p.home_path(),
+        before: None,
+        after: Some(serde_json::json!({ "rows": items.len(), "org_id": org_id })),
+    };
+    jiceng_store::audit::note(&s.db, &p.actor(), change).await?;
+    let rows = member_lines(s, items)
+        .await?
+        .into_iter()
+        .map(|MemberLine { member: m, org }| {
+            vec![
+                m.name,
+                org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+                org.map(|o| o.code).unwrap_or_default(),
+                MemberCategory::parse(&m.category)
+                    .map_or("", |c| c.label_zh())
+                    .to_owned(),
+                ManagementMode::parse(&m.management_mode)
+                    .map_or("", |c| c.label_zh())
+                    .to_owned(),
+                yes_no(m.member_household),
+                yes_no(m.building_captain),
+                m.joined_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        title: "党员信息".into(),
+        headers: headers(&[
+            "姓名",
+            "所在党组织",
+            "所在党组织编码",
+            "党员类别",
+            "管理方式",
+            "党员中心户",
+            "党员楼栋长",
+            "入党日期",
+        ]),
+        rows,
+    })
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct MemberExportQuery {
+    /// Members of this party organisation and those under it.
+    pub org_id: Option<i64>,
+}
+
+/// Party members as an Excel file, of one organisation (and those under it) or all visible from
+/// the caller's scope. Needs `ViewPartyMembers`; every download is written to the audit log.
+#[utoipa::path(get, path = "/api/v1/party-members/export.xlsx", tag = "organisations", params(MemberExportQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn export_xlsx(
+    State(s): State<AppState>,
+    p: Principal,
+    Query(q): Query<MemberExportQuery>,
+) -> ApiResult<Response> {
+    let scope = p.scope(Permission::ViewPartyMembers)?;
+    let t = members_table(&s, &p, &scope, q.org_id).await?;
+    xlsx(&t, "党员信息.xlsx")
 }

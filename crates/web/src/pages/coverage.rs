@@ -1,16 +1,19 @@
 //! The coverage page: per street and community, the figures the seeds' "全覆盖" goals are judged
 //! by, each a link to the very records it counts.
 
+use super::i18n::Lang;
 use super::node_links::Line;
 use super::{PageUser, Pager, Shell, render};
 use crate::AppState;
-use crate::api::coverage::{member_names, parse_measure};
+use crate::api::coverage::{ListLine, list_file_name, list_lines, list_table, parse_measure};
+use crate::api::exports::xlsx;
 use crate::api::roster::Roster;
 use crate::error::AppError;
 use crate::extract::Query;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use jiceng_core::org::MemberCategory;
 use jiceng_core::role::Permission;
 use jiceng_store::Page;
 use jiceng_store::coverage::{self, Measure};
@@ -82,7 +85,9 @@ pub async fn show(State(s): State<AppState>, u: PageUser, Query(q): Query<Covera
         node,
         norm: norm.label(),
         rows,
+        // Places first: the grids and estates the other rosters hang on.
         imports: [
+            Roster::Places,
             Roster::PartyMembers,
             Roster::GridStaff,
             Roster::Organisations,
@@ -100,6 +105,8 @@ struct ListPage {
     shell: Shell,
     node: Node,
     measure: String,
+    /// The export of the whole list, with the same filters.
+    export_href: String,
     lines: Vec<Line>,
     pager: Pager,
 }
@@ -118,43 +125,64 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
         let scope = u.p.scope(Permission::ViewNodes)?;
         let m = parse_measure(&q.measure)?;
         let node = nodes::get(&s.db, &scope, q.node_id).await?;
-        let t = u.tr();
-        let (lines, total) = if m == Measure::PartyMembers {
-            let (members, total) = member_names(&s, &u.p, &node, page).await?;
-            let lines = members
-                .into_iter()
-                .map(|p| Line {
-                    href: Some(format!("/residents/{}", p.resident_id)),
-                    cells: vec![p.name, p.category],
-                })
-                .collect();
-            (lines, total)
-        } else {
-            let norm = crate::api::orgs::norm(&s).await?;
-            let (items, total) = coverage::nodes(&s.db, &scope, m, &node.path, &norm, page).await?;
-            let lines = items
-                .into_iter()
-                .map(|n| Line {
-                    href: Some(format!("/nodes/{}", n.id)),
-                    cells: vec![n.name, t.kind(&n.kind).to_owned(), n.code],
-                })
-                .collect();
-            (lines, total)
-        };
+        let (lines, total) = list_lines(&s, &u.p, &scope, &node, m, page).await?;
         Ok::<_, AppError>((node, m, lines, total))
     }
     .await;
-    match r {
-        Ok((node, m, lines, total)) => {
-            let base = format!("/coverage/list?node_id={}&measure={}&", node.id, m.as_str());
-            render(&ListPage {
-                shell: u.shell("coverage.title", "/coverage"),
-                measure: measure_label(&u, m),
-                pager: Pager::new(&base, page, total),
-                node,
-                lines,
-            })
-        }
-        Err(e) => u.err(e).into_response(),
+    let (node, m, lines, total) = match r {
+        Ok(x) => x,
+        Err(e) => return u.err(e).into_response(),
+    };
+    let t = u.tr();
+    let lines = lines
+        .into_iter()
+        .map(|l| match l {
+            ListLine::Node(n) => Line {
+                href: Some(format!("/nodes/{}", n.id)),
+                cells: vec![n.name, t.kind(&n.kind).to_owned(), n.code],
+            },
+            ListLine::Member(p) => {
+                let category = MemberCategory::parse(&p.category).map_or("—", |c| match u.lang {
+                    Lang::Zh => c.label_zh(),
+                    Lang::En => c.label_en(),
+                });
+                Line {
+                    href: Some(format!("/residents/{}", p.resident_id)),
+                    cells: vec![p.name, category.to_owned()],
+                }
+            }
+        })
+        .collect();
+    let filters = format!("node_id={}&measure={}", node.id, m.as_str());
+    render(&ListPage {
+        shell: u.shell("coverage.title", "/coverage"),
+        measure: measure_label(&u, m),
+        export_href: format!("/coverage/list/export.xlsx?{filters}"),
+        pager: Pager::new(&format!("/coverage/list?{filters}&"), page, total),
+        node,
+        lines,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ExportQ {
+    node_id: i64,
+    measure: String,
+}
+
+/// The list behind a figure as an Excel file: the page's rows, all of them.
+pub async fn list_xlsx(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<ExportQ>,
+) -> Response {
+    let r = async {
+        let scope = u.p.scope(Permission::ViewNodes)?;
+        let m = parse_measure(&q.measure)?;
+        let node = nodes::get(&s.db, &scope, q.node_id).await?;
+        let t = list_table(&s, &u.p, &scope, &node, m).await?;
+        xlsx(&t, &list_file_name(&node, m))
     }
+    .await;
+    r.unwrap_or_else(|e| u.err(e).into_response())
 }

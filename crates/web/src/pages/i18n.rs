@@ -1,5 +1,5 @@
-//! Interface strings, zh-CN first with English beside. One table, so a missing translation is a
-//! test failure rather than a blank on screen.
+//! Interface strings, zh-CN first with English beside. One table (in two files: this one and
+//! `i18n_rosters`), so a missing translation is a test failure rather than a blank on screen.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -49,6 +49,27 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav.users", "账号与角色", "Accounts & roles"),
     ("nav.residents", "居民信息", "Residents"),
     ("nav.coverage", "覆盖情况", "Coverage"),
+    ("nav.trees", "两棵树对照", "Both trees"),
+    (
+        "nodes.import_places",
+        "批量导入网格/小区/楼栋",
+        "Import grids, estates and buildings",
+    ),
+    ("nodes.places_template", "下载模板", "Download the template"),
+    ("nodes.move", "划转到其他上级", "Move to another parent"),
+    ("nodes.move.to", "新的上级", "New parent"),
+    (
+        "nodes.move.note",
+        "其下网格、小区、居民、网格员和组织随之划转，原隶属关系记入审计日志。",
+        "Everything under it moves along; the old place stays in the audit log.",
+    ),
+    (
+        "trees.title",
+        "区划与党组织对照",
+        "Territory and party organisation side by side",
+    ),
+    ("trees.territory", "地域（区划与网格）", "Territory"),
+    ("trees.org", "党组织", "Party organisation"),
     ("coverage.title", "覆盖情况", "Coverage"),
     ("coverage.norm", "网格员配备标准", "Grid staffing norm"),
     ("coverage.estates", "小区数", "Estates"),
@@ -134,128 +155,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "This view has been written to the audit log",
     ),
     ("residents.import", "批量导入", "Import from Excel"),
-    ("import.residents.title", "批量导入居民", "Import residents"),
-    (
-        "import.residents.intro",
-        "请先下载导入模板，按模板的列填写后上传，支持 Excel（xlsx、xls）和 CSV 文件。同一身份证号再次导入会更新该居民的信息，不会重复登记。",
-        "Download the template, fill in its columns and upload it (Excel xlsx/xls or CSV). Importing the same ID number again updates that resident; nobody is registered twice.",
-    ),
-    (
-        "residents.template",
-        "下载导入模板",
-        "Download the template",
-    ),
-    ("import.file", "花名册文件", "Roster file"),
-    ("import.mode", "导入方式", "Mode"),
-    (
-        "import.mode.all_or_nothing",
-        "全部正确才导入（有任何问题则不写入）",
-        "All or nothing: any problem and nothing is written",
-    ),
-    (
-        "import.mode.valid_rows",
-        "只导入正确的行，其余列出问题",
-        "Import the valid rows and list the others",
-    ),
-    (
-        "import.dry_run",
-        "仅检查，不写入",
-        "Check only, write nothing",
-    ),
-    (
-        "import.wait",
-        "上万行的文件可能需要几十秒，请耐心等待，不要重复提交。",
-        "A file of tens of thousands of rows can take a minute: please wait and do not submit twice.",
-    ),
-    ("import.submit", "开始导入", "Import"),
-    (
-        "import.report",
-        "下载问题报告",
-        "Download the problem report",
-    ),
-    (
-        "import.report_hint",
-        "如需问题报告（Excel），请重新选择同一个文件后点击「下载问题报告」：浏览器不会保留已上传的文件。",
-        "For the problem report (Excel), choose the same file again and click the report button: browsers do not keep an uploaded file.",
-    ),
-    ("import.result", "导入结果", "Result"),
-    ("import.result.applied", "导入完成", "Imported"),
-    (
-        "import.result.dry_run",
-        "检查完成，未写入任何数据（数字为导入后的预计结果）",
-        "Checked, nothing written (the figures are what an import would do)",
-    ),
-    (
-        "import.result.rejected",
-        "文件中有问题，未写入任何数据。请改正后重新导入，或选择「只导入正确的行」。",
-        "The file has problems and nothing was written. Fix them and import again, or import the valid rows only.",
-    ),
-    ("import.rows", "数据行数", "Rows"),
-    ("import.created", "新增", "Added"),
-    ("import.updated", "更新", "Updated"),
-    ("import.unchanged", "无变化", "Unchanged"),
-    ("import.skipped", "有问题的行", "Rows with problems"),
-    ("import.issues", "问题清单", "Problems"),
-    ("import.issue.row", "行号", "Row"),
-    ("import.issue.column", "列", "Column"),
-    ("import.issue.reason", "原因", "Reason"),
-    (
-        "import.more",
-        "条问题未在页面列出，请下载问题报告查看全部。",
-        "more problems are not listed here: the report has them all.",
-    ),
-    ("import.none", "没有发现问题。", "No problems found."),
-    ("import.template", "下载导入模板", "Download the template"),
-    ("import.residents", "导入居民", "Import residents"),
-    ("import.party_members", "导入党员", "Import party members"),
-    (
-        "import.party_members.title",
-        "批量导入党员",
-        "Import party members",
-    ),
-    (
-        "import.party_members.intro",
-        "请先下载导入模板，按模板的列填写后上传。党员须已登记为居民（请先导入居民），所在党组织须在您的管辖范围内。同一身份证号再次导入会更新其组织关系、类别等信息，不会重复登记。",
-        "Download the template, fill it in and upload it. Each member must already be registered as a resident, and their party organisation must lie in your scope. Importing the same ID number again updates the membership; nobody is enrolled twice.",
-    ),
-    ("import.grid_staff", "导入网格员", "Import grid staff"),
-    (
-        "import.grid_staff.title",
-        "批量导入网格员",
-        "Import grid staff",
-    ),
-    (
-        "import.grid_staff.intro",
-        "请先下载导入模板，按模板的列填写后上传。同一网格、同一角色下按姓名识别：再次导入会更新其联系电话，不会重复配备。导入后可在「覆盖情况」查看配备不足的网格。",
-        "Download the template, fill it in and upload it. Staff are known by grid, role and name: importing them again updates their phone and adds nobody twice. The coverage page then shows which grids are still short.",
-    ),
-    ("import.organisations", "导入组织", "Import organisations"),
-    (
-        "import.organisations.title",
-        "批量导入组织",
-        "Import organisations",
-    ),
-    (
-        "import.organisations.intro",
-        "请先下载导入模板，按模板的列填写后上传。同一节点下按组织类型和名称识别：再次导入会更新信用代码和联系人，并补充新的服务小区，不会重复登记。",
-        "Download the template, fill it in and upload it. Organisations are known by kind, name and home node: importing them again updates the credit code and contact and adds newly served estates; nothing is registered twice.",
-    ),
-    ("import.rosters", "导入花名册", "Import rosters"),
-    ("import.template.short", "下载模板", "template"),
-    ("nav.organisations", "组织名录", "Organisations"),
-    ("organisations.title", "组织名录", "Organisations"),
-    ("organisations.kind", "组织类型", "Kind"),
-    ("organisations.kind.all", "全部类型", "All kinds"),
-    ("organisations.name", "名称", "Name"),
-    ("organisations.home", "所属节点", "Registered at"),
-    (
-        "organisations.credit_code",
-        "统一社会信用代码",
-        "Credit code",
-    ),
-    ("organisations.contact", "联系人", "Contact"),
-    ("organisations.phone", "联系电话", "Phone"),
-    ("organisations.serves", "服务小区", "Serves"),
     ("nav.audit", "审计日志", "Audit log"),
     ("nav.password", "修改密码", "Change password"),
     ("nav.api", "接口文档", "API document"),
@@ -408,8 +307,21 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Update organisation",
     ),
     ("action.node.rename", "节点更名", "Rename node"),
+    ("action.node.move", "迁移节点", "Move node"),
+    ("action.resident.export", "导出居民信息", "Export residents"),
+    (
+        "action.org.anchor",
+        "党组织对应地域",
+        "Anchor party organisation",
+    ),
+    ("action.setting.update", "修改设置", "Change setting"),
     ("user.created", "账号已创建", "Account created"),
 ];
+
+/// Every string: this table, then the rosters' and lists' (kept apart to keep files short).
+pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    STRINGS.iter().chain(super::i18n_rosters::STRINGS)
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Tr {
@@ -423,7 +335,7 @@ impl Tr {
 
     /// The string for `key`; the key itself if it is missing (a test keeps that from happening).
     pub fn s<'a>(&self, key: &'a str) -> &'a str {
-        match STRINGS.iter().find(|(k, _, _)| *k == key) {
+        match all_strings().find(|(k, _, _)| *k == key) {
             Some((_, zh, en)) => match self.lang {
                 Lang::Zh => zh,
                 Lang::En => en,
@@ -467,7 +379,7 @@ mod tests {
     #[test]
     fn every_key_is_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in STRINGS {
+        for (k, zh, en) in all_strings() {
             assert!(seen.insert(k), "duplicate key {k}");
             assert!(!zh.is_empty() && !en.is_empty(), "{k} lacks a translation");
         }
@@ -476,7 +388,7 @@ mod tests {
     #[test]
     fn every_key_used_by_a_template_exists() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
-        let known: std::collections::HashSet<_> = STRINGS.iter().map(|(k, _, _)| *k).collect();
+        let known: std::collections::HashSet<_> = all_strings().map(|(k, _, _)| *k).collect();
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();

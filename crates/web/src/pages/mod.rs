@@ -8,12 +8,15 @@ pub mod error;
 pub mod exports;
 pub mod home;
 pub mod i18n;
+pub mod i18n_rosters;
 pub mod login;
 pub mod node_links;
 pub mod nodes;
 pub mod organisations;
+pub mod party_members;
 pub mod residents;
 pub mod roster_import;
+pub mod trees;
 pub mod users;
 
 use crate::AppState;
@@ -46,10 +49,15 @@ pub fn router() -> Router<AppState> {
         .route("/nodes", get(nodes::roots))
         .route("/nodes/{id}", get(nodes::show).post(nodes::create_child))
         .route("/nodes/{id}/anchors", post(node_links::anchor))
+        .route("/nodes/{id}/move", post(nodes::move_node))
         .route("/nodes/{id}/staff", post(node_links::staff))
         .route("/nodes/{id}/members", post(node_links::enrol))
+        .route("/trees", get(trees::show))
         .route("/coverage", get(coverage::show))
         .route("/coverage/list", get(coverage::list))
+        .route("/coverage/list/export.xlsx", get(coverage::list_xlsx))
+        .route("/party-members", get(party_members::list))
+        .route("/party-members/export.xlsx", get(party_members::export))
         .route("/residents", get(residents::list))
         .route(
             "/residents/new",
@@ -155,9 +163,13 @@ impl PageUser {
         let mut governance = vec![item("/", "nav.home")];
         if p.can(Permission::ViewNodes) {
             governance.push(item("/nodes", "nav.nodes"));
+            governance.push(item("/trees", "nav.trees"));
         }
         if p.can(Permission::ViewResidents) {
             governance.push(item("/residents", "nav.residents"));
+        }
+        if p.can(Permission::ViewPartyMembers) {
+            governance.push(item("/party-members", "nav.party_members"));
         }
         if p.can(Permission::ViewNodes) {
             governance.push(item("/coverage", "nav.coverage"));

@@ -93,6 +93,8 @@ struct NodePage {
     can_create: bool,
     kinds: Vec<(&'static str, &'static str)>,
     links: super::node_links::NodeLinks,
+    /// Other parents of the same kind as the current one, inside the caller's reach.
+    move_choices: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -117,8 +119,29 @@ async fn node_page(s: &AppState, u: &PageUser, id: i64, page: Page) -> Result<No
         .map(|k| (k.as_str(), t.kind(k.as_str())))
         .collect();
     let links = super::node_links::load(s, u, &node).await?;
+    let mut move_choices = Vec::new();
+    if let (true, Ok(manage), Some(parent_id)) = (
+        can_create,
+        u.p.scope(Permission::ManageNodes),
+        node.parent_id,
+    ) {
+        let parent = nodes::get(&s.db, &manage, parent_id).await.ok();
+        if let Some(pk) = parent
+            .as_ref()
+            .and_then(|p| NodeKind::parse(&p.kind))
+            .filter(|k| *k != NodeKind::Root)
+        {
+            move_choices = nodes::choices(&s.db, &manage, &[pk], 500)
+                .await?
+                .into_iter()
+                .filter(|c| Some(c.id) != node.parent_id)
+                .map(|c| (c.id.to_string(), c.name))
+                .collect();
+        }
+    }
     Ok(NodePage {
         links,
+        move_choices,
         shell: u.shell("nodes.title", "/nodes"),
         pager: Pager::new(&format!("/nodes/{id}?"), page, total),
         node,
@@ -177,6 +200,36 @@ pub async fn create_child(
                 Err(e2) => u.err(e2).into_response(),
             }
         }
+        Err(e) => u.err(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    parent_id: String,
+}
+
+/// Hands a node (and all under it) to another parent: a community to another street.
+pub async fn move_node(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    f: CsrfForm<MoveForm>,
+) -> Response {
+    let u = &f.user;
+    let r = async {
+        let scope = u.p.scope(Permission::ManageNodes)?;
+        let parent: i64 =
+            f.form.parent_id.trim().parse().map_err(|_| {
+                AppError::bad_request("invalid_type", "parent_id", "请选择新的上级")
+            })?;
+        Ok::<_, AppError>(
+            jiceng_store::moves::move_node(&s.db, &scope, &u.p.actor(), id, parent).await?,
+        )
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/nodes/{id}")).into_response(),
         Err(e) => u.err(e).into_response(),
     }
 }

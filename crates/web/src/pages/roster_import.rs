@@ -1,6 +1,6 @@
-//! The import page of every roster (residents, party members, grid staff, organisations): an
-//! ordinary multipart upload (no JavaScript), the result with every problem listed, and the
-//! problem report as xlsx. The report is stateless: its button posts the same form to another
+//! The import page of every roster (residents, party members, grid staff, organisations,
+//! places): an ordinary multipart upload (no JavaScript), the result with every problem listed,
+//! and the problem report as xlsx. The report is stateless: its button posts the same form to another
 //! address (`formaction`), so nothing about an import is kept on the server.
 
 use super::{PageUser, Shell, render};
@@ -57,7 +57,8 @@ fn home_of(roster: Roster) -> &'static str {
     match roster {
         Roster::Residents => "/residents",
         Roster::Organisations => "/organisations",
-        Roster::PartyMembers | Roster::GridStaff => "/coverage",
+        // Places fill the coverage figures' denominators (grids, estates): imported from there.
+        Roster::PartyMembers | Roster::GridStaff | Roster::Places => "/coverage",
     }
 }
 

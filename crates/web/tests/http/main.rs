@@ -3,12 +3,15 @@
 mod audit;
 mod auth;
 mod common;
+mod coverage_export;
 mod errors;
 mod grid_staff_import;
 mod orgs;
 mod orgs_import;
 mod pages;
 mod party_members_import;
+mod party_members_list;
+mod places_import;
 mod residents;
 mod residents_excel;
 mod residents_import;

@@ -305,3 +305,82 @@ async fn the_password_page_changes_the_password() {
     assert_eq!(ok.status, StatusCode::OK);
     assert!(ok.text().contains("密码已修改"));
 }
+
+#[tokio::test]
+async fn the_trees_page_shows_both_trees_with_their_links() {
+    let app = TestApp::new().await;
+    let t = town(&app).await;
+    let grid = app.node(t.a, NodeKind::Grid, "", "东关第一网格").await;
+    let committee = app
+        .node(1, NodeKind::Committee, "DW1", "东关社区党委")
+        .await;
+    let branch = app
+        .node(committee, NodeKind::Branch, "ZB1", "第一网格党支部")
+        .await;
+    let all = jiceng_core::scope::Scope::everything();
+    jiceng_store::orgs::anchor(&app.db, &all, &app.actor(), branch, grid)
+        .await
+        .unwrap();
+    app.user("admin", Role::DistrictAdmin, 1).await;
+    let jar = sign_in(&app, "admin").await;
+    let top = app.page("GET", "/trees", &jar, None).await.text();
+    assert!(top.contains("单县") && top.contains("东关社区党委"));
+    let deep = app
+        .page(
+            "GET",
+            &format!("/trees?t={}&o={committee}", t.a),
+            &jar,
+            None,
+        )
+        .await
+        .text();
+    let territory = &deep[deep.find("territory-tree").unwrap()..deep.find("org-tree").unwrap()];
+    assert!(
+        territory.contains("东关第一网格") && territory.contains("第一网格党支部"),
+        "the grid shows its branch"
+    );
+    let org = &deep[deep.find("org-tree").unwrap()..];
+    assert!(
+        org.contains("第一网格党支部") && org.contains("东关第一网格"),
+        "the branch shows its grid"
+    );
+}
+
+#[tokio::test]
+async fn a_community_is_moved_to_another_street_through_its_page() {
+    let app = TestApp::new().await;
+    let t = town(&app).await;
+    let south = app
+        .node(t.district, NodeKind::Street, "371722002", "南城街道")
+        .await;
+    app.user("admin", Role::DistrictAdmin, t.district).await;
+    let jar = sign_in(&app, "admin").await;
+    let page = app
+        .page("GET", &format!("/nodes/{}", t.b), &jar, None)
+        .await
+        .text();
+    assert!(page.contains("id=\"move-node\"") && page.contains("南城街道"));
+    let csrf = csrf_of(&page);
+    let r = app
+        .page(
+            "POST",
+            &format!("/nodes/{}/move", t.b),
+            &jar,
+            Some(&format!("_csrf={csrf}&parent_id={south}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = app
+        .page("GET", &format!("/nodes/{}", t.b), &jar, None)
+        .await
+        .text();
+    assert!(
+        page.contains("/371722/371722002/371722001002/"),
+        "the path follows the new street"
+    );
+    let audit = app
+        .page("GET", "/audit?object_type=node", &jar, None)
+        .await
+        .text();
+    assert!(audit.contains("迁移节点"));
+}

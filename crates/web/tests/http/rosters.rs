@@ -1,6 +1,6 @@
-//! What the party member, grid staff and organisation rosters share: workbooks built in memory
-//! with any headers, the exact check of a report against the planted mistakes, and the parts
-//! every roster has alike (templates, 403s, the shared import page, links from coverage).
+//! What the party member, grid staff, organisation and places rosters share: workbooks built in
+//! memory with any headers, the exact check of a report against the planted mistakes, and the
+//! parts every roster has alike (templates, 403s, the shared import page, links from coverage).
 
 use crate::common::*;
 use crate::pages::{csrf_of, sign_in};
@@ -92,7 +92,7 @@ pub(crate) async fn last_audit(app: &TestApp, object_type: &str) -> Value {
     log["items"][0].clone()
 }
 
-const ROSTERS: [(&str, &[&str]); 3] = [
+const ROSTERS: [(&str, &[&str]); 4] = [
     (
         "party-members",
         &[
@@ -119,6 +119,7 @@ const ROSTERS: [(&str, &[&str]); 3] = [
             "服务小区编码",
         ],
     ),
+    ("places", &["上级编码", "类型", "名称", "编码", "网格类型"]),
 ];
 
 #[tokio::test]

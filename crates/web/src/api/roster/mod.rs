@@ -1,5 +1,5 @@
-//! Rosters (花名册) in and out of Excel, whatever they list: residents, party members, grid staff
-//! or organisations. Every roster has a template, an import of xlsx/xls/CSV sent as the raw body
+//! Rosters (花名册) in and out of Excel, whatever they list: residents, party members, grid staff,
+//! organisations or places (grids, estates, buildings…). Every roster has a template, an import of xlsx/xls/CSV sent as the raw body
 //! (`mode=all_or_nothing|valid_rows`, `dry_run`) that reports every problem by row and column,
 //! and the same report as xlsx. This module holds what they share; each roster's own module
 //! holds its columns, the check of its cells and its handlers.
@@ -7,7 +7,9 @@
 pub mod columns;
 
 use super::audit::attachment;
-use super::{grid_staff_import, orgs_import, party_members_import, residents_import};
+use super::{
+    grid_staff_import, orgs_import, party_members_import, places_import, residents_import,
+};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiResult, AppError};
@@ -30,14 +32,16 @@ pub enum Roster {
     PartyMembers,
     GridStaff,
     Organisations,
+    Places,
 }
 
 impl Roster {
-    pub const ALL: [Roster; 4] = [
+    pub const ALL: [Roster; 5] = [
         Roster::Residents,
         Roster::PartyMembers,
         Roster::GridStaff,
         Roster::Organisations,
+        Roster::Places,
     ];
 
     /// The path under which the roster's pages and API live (`/api/v1` + this for the API).
@@ -47,6 +51,7 @@ impl Roster {
             Roster::PartyMembers => "/party-members",
             Roster::GridStaff => "/grid-staff",
             Roster::Organisations => "/organisations",
+            Roster::Places => "/places",
         }
     }
 
@@ -55,7 +60,7 @@ impl Roster {
         match self {
             Roster::Residents => Permission::ManageResidents,
             Roster::PartyMembers => Permission::ManagePartyMembers,
-            Roster::GridStaff | Roster::Organisations => Permission::ManageNodes,
+            Roster::GridStaff | Roster::Organisations | Roster::Places => Permission::ManageNodes,
         }
     }
 
@@ -66,6 +71,7 @@ impl Roster {
             Roster::PartyMembers => "党员",
             Roster::GridStaff => "网格员",
             Roster::Organisations => "组织",
+            Roster::Places => "网格小区楼栋",
         }
     }
 
@@ -76,6 +82,7 @@ impl Roster {
             Roster::PartyMembers => "import.party_members",
             Roster::GridStaff => "import.grid_staff",
             Roster::Organisations => "import.organisations",
+            Roster::Places => "import.places",
         }
     }
 
@@ -90,6 +97,7 @@ impl Roster {
             Roster::PartyMembers => &party_members_import::COLUMNS,
             Roster::GridStaff => &grid_staff_import::COLUMNS,
             Roster::Organisations => &orgs_import::COLUMNS,
+            Roster::Places => &places_import::COLUMNS,
         })
     }
 
@@ -114,6 +122,7 @@ impl Roster {
             Roster::PartyMembers => party_members_import::apply(s, p, scope, &sheet, plan).await?,
             Roster::GridStaff => grid_staff_import::apply(s, p, scope, &sheet, plan).await?,
             Roster::Organisations => orgs_import::apply(s, p, scope, &sheet, plan).await?,
+            Roster::Places => places_import::apply(s, p, scope, &sheet, plan).await?,
         };
         Ok(summarise(mode, dry_run, &sheet, outcome, issues))
     }
