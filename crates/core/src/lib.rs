@@ -2,6 +2,7 @@
 //! shared by the store, the web layer and background jobs.
 
 pub mod account;
+pub mod calendar;
 pub mod clock;
 pub mod division;
 pub mod error;

@@ -16,6 +16,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "JICENG_SECURE_COOKIES",
     "JICENG_LOG",
     "JICENG_ID_KEY",
+    "JICENG_CALENDAR",
 ];
 
 /// The optional configuration file.

@@ -1,5 +1,6 @@
 //! `jiceng`: serve the platform, migrate, create the first administrator, back up.
 
+mod commands;
 mod config;
 mod demo;
 mod demo_city;
@@ -7,14 +8,13 @@ mod demo_gen;
 mod keys;
 
 use clap::{Parser, Subcommand};
+use commands::{connect, create_admin, import_divisions, read_password, redact};
 use config::{DEFAULT_DATABASE_URL, DEFAULT_LISTEN, FileConfig, pick};
-use jiceng_core::account::{Login, NewPassword};
+use jiceng_core::calendar::Calendar;
 use jiceng_core::clock::{Clock, SystemClock};
-use jiceng_core::role::Role;
-use jiceng_store::users::{self, Authority, NewUser};
-use jiceng_store::{Actor, Db};
+use jiceng_store::Db;
+use jiceng_store::users;
 use jiceng_web::{AppState, WebConfig};
-use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,6 +32,10 @@ struct Cli {
     /// Optional TOML configuration file (keys: database_url, listen, secure_cookies).
     #[arg(long, global = true, env = "JICENG_CONFIG")]
     config: Option<PathBuf>,
+    /// Holiday calendar (TOML, the format of data/calendar/cn-holidays.toml) to use instead of
+    /// the built-in one, e.g. with next year's State Council notice added.
+    #[arg(long, global = true, env = "JICENG_CALENDAR")]
+    calendar: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -83,6 +87,50 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Working-day arithmetic on the holiday calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Print the date N working days after DATE (DATE itself does not count).
+    AddWorkingDays {
+        /// The start date, e.g. 2026-09-30.
+        #[arg(value_parser = parse_date)]
+        date: chrono::NaiveDate,
+        /// How many working days.
+        n: u32,
+    },
+}
+
+/// A YYYY-MM-DD date, with the error in Chinese.
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("日期「{s}」无效，应形如 2026-09-30"))
+}
+
+/// The built-in calendar, or the file given by `--calendar` / `JICENG_CALENDAR`, checked.
+fn load_calendar(path: Option<&std::path::Path>) -> Result<Calendar, String> {
+    match path {
+        None => Ok(Calendar::shipped()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("无法读取日历文件 {}：{e}", p.display()))?;
+            Calendar::from_toml(&text).map_err(|e| format!("日历文件 {} 有误：{e}", p.display()))
+        }
+    }
+}
+
+/// Warns when `year` is missing from the calendar: its deadlines then count weekends only.
+fn warn_uncovered(calendar: &Calendar, year: i32) {
+    if !calendar.covers(year) {
+        eprintln!(
+            "注意：日历中没有 {year} 年的节假日安排，该年只按周末计算工作日。请用 --calendar 提供补充后的日历文件。"
+        );
+    }
 }
 
 #[derive(Subcommand)]
@@ -154,6 +202,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     );
     // Secrets come from the environment or the file, never from flags (visible in `ps`).
     let id_key = std::env::var("JICENG_ID_KEY").ok().or(file.id_key.clone());
+    let calendar = load_calendar(cli.calendar.as_deref())?;
     match cli.command {
         Command::Serve {
             listen,
@@ -163,7 +212,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let secure = secure_cookies.or(file.secure_cookies).unwrap_or(false);
             let vault = keys::load(&url, id_key)?;
             let db = connect(&url).await?;
-            serve_db(db, vault, &url, &listen, secure, || {}).await
+            serve_db(db, vault, calendar, &url, &listen, secure, || {}).await
         }
         Command::Demo {
             county,
@@ -184,7 +233,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 demo::print_logins(&format!("http://{listen}"), &logins);
                 return Ok(());
             }
-            serve_db(db, vault, &url, &listen, false, || {
+            serve_db(db, vault, calendar, &url, &listen, false, || {
                 demo::print_logins(&format!("http://{listen}"), &logins)
             })
             .await
@@ -211,6 +260,16 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Import {
             command: ImportCommand::Divisions { county, files },
         } => import_divisions(&url, &county, &files).await,
+        Command::Calendar {
+            command: CalendarCommand::AddWorkingDays { date, n },
+        } => {
+            let due = calendar.add_working_days(date, n);
+            for year in chrono::Datelike::year(&date)..=chrono::Datelike::year(&due) {
+                warn_uncovered(&calendar, year);
+            }
+            println!("{due}");
+            Ok(())
+        }
         Command::Key {
             command: KeyCommand::Generate,
         } => {
@@ -236,102 +295,11 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn connect(url: &str) -> Result<Db, String> {
-    Db::connect(url)
-        .await
-        .map_err(|e| format!("无法打开数据库 {}：{e}", redact(url)))
-}
-
-/// The URL without its password, for messages and logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
-fn read_password() -> Result<String, String> {
-    eprintln!("请输入密码（一行）：");
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| format!("无法读取密码：{e}"))?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-}
-
-async fn create_admin(url: &str, login: &str, password: &str, name: &str) -> Result<(), String> {
-    let login = Login::parse(login).map_err(|e| e.message)?;
-    let password = NewPassword::parse(password, "password").map_err(|e| e.message)?;
-    let db = connect(url).await?;
-    let new = NewUser {
-        login,
-        display_name: name.trim().to_owned(),
-        unit_name: String::new(),
-        password_hash: jiceng_web::auth::hash_async(password.expose().to_owned()).await,
-        grants: vec![(Role::DistrictAdmin, ROOT_NODE_ID)],
-    };
-    let actor = Actor::system("cli", SystemClock.now());
-    let user = users::create(&db, Authority::Operator, &actor, new)
-        .await
-        .map_err(|e| match e {
-            jiceng_store::StoreError::Conflict { .. } => "该登录名已存在".to_owned(),
-            other => other.to_string(),
-        })?;
-    println!(
-        "已创建管理员 {}（区级管理员，范围：全域）。现在可以在浏览器中登录。",
-        user.login
-    );
-    Ok(())
-}
-
-async fn import_divisions(url: &str, county: &str, files: &[PathBuf]) -> Result<(), String> {
-    let county = jiceng_core::division::DivisionCode::parse(county).map_err(|e| e.message)?;
-    if county.as_str().len() != 6 {
-        return Err(format!(
-            "--county 应为 6 位区县代码，收到 {}",
-            county.as_str()
-        ));
-    }
-    let mut all = Vec::new();
-    for f in files {
-        all.extend(jiceng_io::divisions::read_file(f).map_err(|e| e.to_string())?);
-    }
-    let list = jiceng_io::divisions::for_county(all, &county).map_err(|e| e.to_string())?;
-    let streets = list.iter().filter(|d| d.code.as_str().len() == 9).count();
-    let committees = list.iter().filter(|d| d.code.as_str().len() == 12).count();
-    let db = connect(url).await?;
-    let pairs: Vec<_> = list.into_iter().map(|d| (d.code, d.name)).collect();
-    let actor = Actor::system("import", SystemClock.now());
-    let r = jiceng_store::divisions::import(&db, &actor, &pairs)
-        .await
-        .map_err(|e| match e {
-            jiceng_store::StoreError::Domain(d) => d.message,
-            other => other.to_string(),
-        })?;
-    println!(
-        "区县 {}：街道/乡镇 {streets} 个，社区/村 {committees} 个；新建 {}，更名 {}，未变 {}",
-        county.as_str(),
-        r.created,
-        r.renamed,
-        r.unchanged
-    );
-    Ok(())
-}
-
-/// The root node, created by the first migration on both engines.
-const ROOT_NODE_ID: i64 = 1;
-
 /// Serves `db`; `ready` runs once the port is bound, to print what the user needs next.
 async fn serve_db(
     db: Db,
     vault: jiceng_store::vault::Vault,
+    calendar: Calendar,
     url: &str,
     listen: &str,
     secure_cookies: bool,
@@ -341,6 +309,14 @@ async fn serve_db(
         .parse()
         .map_err(|_| format!("监听地址 {listen} 无效，应形如 127.0.0.1:8080"))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    warn_uncovered(
+        &calendar,
+        chrono::Datelike::year(
+            &clock
+                .now()
+                .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")),
+        ),
+    );
     let housekeeping = jiceng_jobs::spawn_housekeeping(
         db.clone(),
         clock.clone(),
@@ -350,6 +326,7 @@ async fn serve_db(
         db: db.clone(),
         vault,
         clock,
+        calendar: Arc::new(calendar),
         config: Arc::new(WebConfig {
             secure_cookies,
             ..WebConfig::default()
@@ -396,6 +373,65 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::redact;
+    use super::{CalendarCommand, Cli, Command};
+    use clap::Parser;
+
+    #[test]
+    fn calendar_add_working_days_parses_its_arguments() {
+        let cli =
+            Cli::try_parse_from(["jiceng", "calendar", "add-working-days", "2026-09-30", "2"])
+                .unwrap();
+        let Command::Calendar {
+            command: CalendarCommand::AddWorkingDays { date, n },
+        } = cli.command
+        else {
+            panic!("wrong command");
+        };
+        assert_eq!(date.to_string(), "2026-09-30");
+        assert_eq!(n, 2);
+        let c = super::load_calendar(None).unwrap();
+        assert_eq!(c.add_working_days(date, n).to_string(), "2026-10-09");
+    }
+
+    #[test]
+    fn a_bad_date_is_refused_in_chinese() {
+        let e = Cli::try_parse_from(["jiceng", "calendar", "add-working-days", "2026-02-30", "2"])
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(
+            e.contains("日期「2026-02-30」无效，应形如 2026-09-30"),
+            "{e}"
+        );
+        assert!(
+            Cli::try_parse_from(["jiceng", "calendar", "add-working-days", "2026-09-30", "-1"])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn an_edited_calendar_file_is_checked() {
+        let dir = std::env::temp_dir().join(format!("jiceng-cal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(
+            &good,
+            format!(
+                "{}\n[2027]\nholidays = [2027-01-01]\n",
+                jiceng_core::calendar::SHIPPED_TOML
+            ),
+        )
+        .unwrap();
+        let c = super::load_calendar(Some(&good)).unwrap();
+        assert!(c.covers(2026) && c.covers(2027));
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "[2027]\nholidays = [2026-12-31]\n").unwrap();
+        let e = super::load_calendar(Some(&bad)).unwrap_err();
+        assert!(e.contains("bad.toml") && e.contains("不在该年内"), "{e}");
+        let e = super::load_calendar(Some(&dir.join("missing.toml"))).unwrap_err();
+        assert!(e.contains("无法读取日历文件"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn passwords_never_reach_the_terminal() {

@@ -45,6 +45,8 @@ pub struct AppState {
     /// Seals and opens personal identifiers at rest.
     pub vault: jiceng_store::vault::Vault,
     pub clock: Arc<dyn Clock>,
+    /// Working days, holidays and 调休 make-up days; deadlines are computed on it.
+    pub calendar: Arc<jiceng_core::calendar::Calendar>,
     pub config: Arc<WebConfig>,
 }
 

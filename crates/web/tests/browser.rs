@@ -472,3 +472,74 @@ async fn a_grid_and_an_anchored_branch_with_a_member_show_in_coverage() {
     assert!(text(&c, "#coverage-list").await.contains("第一网格党支部"));
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn a_roster_uploaded_from_its_page_shows_its_result() {
+    use jiceng_core::node::NodeKind;
+    let app = TestApp::new().await;
+    let t = town(&app).await;
+    let grid = app.node(t.a, NodeKind::Grid, "", "第一网格").await;
+    let code = jiceng_store::nodes::get(&app.db, &jiceng_core::scope::Scope::everything(), grid)
+        .await
+        .unwrap()
+        .code;
+    app.user("worker.a", Role::CommunityWorker, t.a).await;
+    let birth = chrono::NaiveDate::from_ymd_opt(1980, 2, 2).unwrap();
+    let mut csv =
+        String::from("姓名,身份证号,联系电话,与户主关系,所在网格/小区/楼栋编码,详细地址\n");
+    for i in 0..3u16 {
+        let id = jiceng_core::people::IdCardNo::synthesize("371722", birth, i);
+        let name = ["张一", "张二", "张三"][usize::from(i)];
+        csv.push_str(&format!(
+            "{name},{},1380000000{i},户主,{code},东关路{i}号\n",
+            id.as_str()
+        ));
+    }
+    let file = std::env::temp_dir().join(format!("jiceng-roster-{}.csv", free_port()));
+    std::fs::write(&file, csv).unwrap();
+
+    let base = serve(&app).await;
+    let driver = start_driver().await;
+    let c = browser(&driver, 1280, 900).await;
+    sign_in(&c, &base, "worker.a").await;
+    c.goto(&format!("{base}/residents/import")).await.unwrap();
+    assert!(
+        c.find(Locator::Id("import-progress"))
+            .await
+            .unwrap()
+            .attr("hidden")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    c.find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[value=valid_rows]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("import-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let created = c
+        .wait()
+        .for_element(Locator::Id("import-created"))
+        .await
+        .unwrap();
+    shot(&c, "import-result").await;
+    assert_eq!(created.text().await.unwrap(), "3");
+    c.goto(&format!("{base}/residents")).await.unwrap();
+    assert!(text(&c, "#resident-list").await.contains("张三"));
+    let _ = std::fs::remove_file(file);
+    c.close().await.unwrap();
+}

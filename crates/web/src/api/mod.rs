@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod coverage;
 pub mod exports;
 pub mod grid_staff_import;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/me/password", post(auth::change_password))
+        .route("/api/v1/calendar/{year}", get(calendar::year))
         .route("/api/v1/nodes", get(nodes::list).post(nodes::create))
         .route("/api/v1/nodes/{id}", get(nodes::get))
         .route(

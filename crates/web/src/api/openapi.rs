@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         super::exports::residents_xlsx, super::exports::nodes_xlsx, super::exports::users_xlsx,
         super::exports::organisations_xlsx,
         super::audit::list, super::audit::export_xlsx, super::audit::export_csv,
+        super::calendar::year,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -32,7 +33,8 @@ use utoipa::{Modify, OpenApi};
         (name = "organisations", description = "党组织对应、各类组织、网格员、党员"),
         (name = "coverage", description = "覆盖情况"),
         (name = "users", description = "用户与角色"),
-        (name = "residents", description = "居民"), (name = "audit", description = "审计日志"))
+        (name = "residents", description = "居民"), (name = "audit", description = "审计日志"),
+        (name = "calendar", description = "工作日历（节假日与调休）"))
 )]
 pub struct ApiDoc;
 

@@ -157,4 +157,15 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "导出党员信息",
         "Export party members",
     ),
+    ("import.progress.uploading", "正在上传", "Uploading"),
+    (
+        "import.progress.processing",
+        "上传完成，服务器正在逐行校验并写入，已用时",
+        "Uploaded; the server is checking and writing rows for",
+    ),
+    (
+        "import.progress.failed",
+        "网络中断，文件未能送达，请重试",
+        "The upload failed; please try again",
+    ),
 ];

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/lang/{code}", get(switch_lang))
         .route("/static/app.css", get(css))
+        .route("/static/import.js", get(import_js))
         .route("/nodes", get(nodes::roots))
         .route("/nodes/{id}", get(nodes::show).post(nodes::create_child))
         .route("/nodes/{id}/anchors", post(node_links::anchor))
@@ -300,6 +301,16 @@ pub fn safe_next(next: Option<&str>) -> String {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
         _ => "/".to_owned(),
     }
+}
+
+async fn import_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/import.js"),
+    )
 }
 
 async fn css() -> impl IntoResponse {

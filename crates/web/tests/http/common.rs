@@ -73,6 +73,7 @@ impl TestApp {
             db: db.clone(),
             vault: vault.clone(),
             clock: Arc::new(clock.clone()),
+            calendar: Arc::new(jiceng_core::calendar::Calendar::shipped()),
             config: Arc::new(WebConfig::default()),
         };
         Self {

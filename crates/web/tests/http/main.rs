@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod calendar;
 mod common;
 mod coverage_export;
 mod errors;
