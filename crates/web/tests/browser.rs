@@ -100,6 +100,33 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
 }
 
+async fn fill(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
 async fn text(c: &Client, css: &str) -> String {
     c.wait()
         .for_element(Locator::Css(css))
@@ -116,18 +143,8 @@ async fn sign_in(c: &Client, base: &str, login: &str) {
         .for_url(&url_of(&format!("{base}/login?next=%2F")))
         .await
         .unwrap();
-    c.find(Locator::Css("input[name=login]"))
-        .await
-        .unwrap()
-        .send_keys(login)
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
+    fill(c, "input[name=login]", login).await;
+    fill(c, "input[name=password]", PASSWORD).await;
     c.find(Locator::Id("login-submit"))
         .await
         .unwrap()
@@ -158,18 +175,8 @@ async fn a_worker_signs_in_sees_the_shell_switches_language_and_signs_out() {
     shot(&c, "login").await;
 
     // A wrong password first: the Chinese message, no session.
-    c.find(Locator::Css("input[name=login]"))
-        .await
-        .unwrap()
-        .send_keys("worker.a")
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys("wrong-pass-1")
-        .await
-        .unwrap();
+    fill(&c, "input[name=login]", "worker.a").await;
+    fill(&c, "input[name=password]", "wrong-pass-1").await;
     c.find(Locator::Id("login-submit"))
         .await
         .unwrap()
@@ -193,12 +200,7 @@ async fn a_worker_signs_in_sees_the_shell_switches_language_and_signs_out() {
     shot(&c, "shell-zh").await;
 
     // The workbench figure opens the list it counts.
-    c.find(Locator::Css("a.figure"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "a.figure").await;
     let rows = c
         .wait()
         .for_element(Locator::Id("node-list"))
@@ -259,23 +261,13 @@ async fn on_a_phone_the_navigation_folds_behind_the_menu_button() {
     sign_in(&c, &base, "admin").await;
     let sidebar = c.find(Locator::Id("sidebar")).await.unwrap();
     assert!(!sidebar.is_displayed().await.unwrap(), "folded on a phone");
-    c.find(Locator::Css(".menu-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, ".menu-button").await;
     assert!(
         sidebar.is_displayed().await.unwrap(),
         "the menu button opens it"
     );
     shot(&c, "phone-menu").await;
-    c.find(Locator::Css("#sidebar a[href='/audit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#sidebar a[href='/audit']").await;
     c.wait()
         .for_element(Locator::Id("audit-list"))
         .await
@@ -350,24 +342,9 @@ async fn a_grid_and_an_anchored_branch_with_a_member_show_in_coverage() {
 
     // 1. A grid under the community, code left for the system to derive.
     c.goto(&format!("{base}/nodes/{}", t.a)).await.unwrap();
-    c.find(Locator::Css("#create-node select[name=kind]"))
-        .await
-        .unwrap()
-        .select_by_value("grid")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#create-node input[name=name]"))
-        .await
-        .unwrap()
-        .send_keys("第一网格")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#create-node button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    choose(&c, "#create-node select[name=kind]", "grid").await;
+    fill(&c, "#create-node input[name=name]", "第一网格").await;
+    click(&c, "#create-node button").await;
     c.wait()
         .for_element(Locator::LinkText("第一网格"))
         .await
@@ -375,30 +352,10 @@ async fn a_grid_and_an_anchored_branch_with_a_member_show_in_coverage() {
 
     // 2. A branch under the committee, anchored to that grid.
     c.goto(&format!("{base}/nodes/{committee}")).await.unwrap();
-    c.find(Locator::Css("#create-node select[name=kind]"))
-        .await
-        .unwrap()
-        .select_by_value("branch")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#create-node input[name=code]"))
-        .await
-        .unwrap()
-        .send_keys("ZB01")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#create-node input[name=name]"))
-        .await
-        .unwrap()
-        .send_keys("第一网格党支部")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#create-node button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    choose(&c, "#create-node select[name=kind]", "branch").await;
+    fill(&c, "#create-node input[name=code]", "ZB01").await;
+    fill(&c, "#create-node input[name=name]", "第一网格党支部").await;
+    click(&c, "#create-node button").await;
     c.wait()
         .for_element(Locator::LinkText("第一网格党支部"))
         .await
@@ -416,12 +373,7 @@ async fn a_grid_and_an_anchored_branch_with_a_member_show_in_coverage() {
         .select_by_label("第一网格（网格）")
         .await
         .unwrap();
-    c.find(Locator::Css("#anchor-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#anchor-form button").await;
     c.wait()
         .for_element(Locator::Css("#anchors a"))
         .await
@@ -429,24 +381,9 @@ async fn a_grid_and_an_anchored_branch_with_a_member_show_in_coverage() {
     assert!(text(&c, "#anchors").await.contains("第一网格"));
 
     // 3. A party member enrolled in the branch.
-    c.find(Locator::Css("#member-form select[name=category]"))
-        .await
-        .unwrap()
-        .select_by_value("retired")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#member-form input[name=member_household]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("#member-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    choose(&c, "#member-form select[name=category]", "retired").await;
+    click(&c, "#member-form input[name=member_household]").await;
+    click(&c, "#member-form button").await;
     c.wait()
         .for_element(Locator::Css("#members a"))
         .await
@@ -463,12 +400,7 @@ async fn a_grid_and_an_anchored_branch_with_a_member_show_in_coverage() {
     assert_eq!(text(&c, &figure("branches")).await, "1");
     assert_eq!(text(&c, &figure("party_members")).await, "1");
     shot(&c, "coverage").await;
-    c.find(Locator::Css(&figure("branches")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, &figure("branches")).await;
     assert!(text(&c, "#coverage-list").await.contains("第一网格党支部"));
     c.close().await.unwrap();
 }
@@ -513,18 +445,8 @@ async fn a_roster_uploaded_from_its_page_shows_its_result() {
             .unwrap()
             .is_some()
     );
-    c.find(Locator::Css("input[type=file]"))
-        .await
-        .unwrap()
-        .send_keys(&file.display().to_string())
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[value=valid_rows]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "input[type=file]", &file.display().to_string()).await;
+    click(&c, "input[value=valid_rows]").await;
     c.find(Locator::Id("import-submit"))
         .await
         .unwrap()
