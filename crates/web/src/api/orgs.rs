@@ -131,11 +131,16 @@ pub async fn create(
             .as_str()
             .to_owned(),
     };
+    // The same GB 32100 check as the roster import: a mistyped code is caught at the door.
+    let credit_code = match req.credit_code.trim() {
+        "" => String::new(),
+        raw => jiceng_core::org::parse_credit_code(raw)?,
+    };
     let new = NewOrganisation {
         kind: parse_kind(&req.kind)?,
         name,
         home_node_id: req.home_node_id,
-        credit_code: req.credit_code.trim().to_uppercase(),
+        credit_code,
         contact_name: req.contact_name.trim().to_owned(),
         contact_phone,
         serves: req.serves,

@@ -336,3 +336,26 @@ async fn community_b_organisations_and_grids_are_not_found_from_community_a() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_organisation_with_a_mistyped_credit_code_is_refused() {
+    let app = TestApp::new().await;
+    let t = town(&app).await;
+    let token = app.token_for("cw.a", Role::CommunityWorker, t.a).await;
+    let body = |code: &str| {
+        format!(
+            r#"{{"kind":"property_company","name":"东关物业","home_node_id":{},"credit_code":"{code}"}}"#,
+            t.a
+        )
+    };
+    let r = post(
+        &app,
+        &token,
+        "/api/v1/organisations",
+        &body("91371722MA3C00000X"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["details"]["field"], "credit_code");
+    assert_eq!(app.count("organisations").await, 0);
+}
