@@ -253,36 +253,6 @@ pub async fn nodes(
     Ok((items, total))
 }
 
-/// Party members living under `under`, as (resident name, branch id) pairs via the members list.
-pub async fn member_ids(
-    db: &Db,
-    scope: &Scope,
-    under: &str,
-    page: Page,
-) -> StoreResult<(Vec<(i64,)>, i64)> {
-    let total = count(
-        db,
-        scope,
-        Measure::PartyMembers,
-        under,
-        &StaffingNorm::default(),
-    )
-    .await?;
-    let items = db
-        .all(
-            &Query::select()
-                .column((PartyMembers::Table, PartyMembers::Id))
-                .from(PartyMembers::Table)
-                .cond_where(members_cond(scope, under))
-                .order_by((PartyMembers::Table, PartyMembers::Id), Order::Asc)
-                .offset(page.offset())
-                .limit(page.size)
-                .to_owned(),
-        )
-        .await?;
-    Ok((items, total))
-}
-
 /// Party members living under `under`, by id: the list behind the party-member figure, read in
 /// one query (an export holds tens of thousands).
 pub async fn members(

@@ -197,7 +197,7 @@ async fn coverage_figures_equal_their_lists_on_a_generated_community() {
     let path = nodes::get(db, &all, community).await.unwrap().path;
     for m in Measure::ALL {
         let listed = if *m == Measure::PartyMembers {
-            coverage::member_ids(db, &all, &path, Page::new(None, Some(500)))
+            coverage::members(db, &all, &path, Page::new(None, Some(500)))
                 .await
                 .unwrap()
                 .0

@@ -145,12 +145,7 @@ async fn sign_in(c: &Client, base: &str, login: &str) {
         .unwrap();
     fill(c, "input[name=login]", login).await;
     fill(c, "input[name=password]", PASSWORD).await;
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#login-submit").await;
     c.wait().for_element(Locator::Id("topbar")).await.unwrap();
 }
 
@@ -177,12 +172,7 @@ async fn a_worker_signs_in_sees_the_shell_switches_language_and_signs_out() {
     // A wrong password first: the Chinese message, no session.
     fill(&c, "input[name=login]", "worker.a").await;
     fill(&c, "input[name=password]", "wrong-pass-1").await;
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#login-submit").await;
     assert_eq!(text(&c, ".flash-error").await, "登录名或密码错误");
 
     sign_in(&c, &base, "worker.a").await;
@@ -208,12 +198,7 @@ async fn a_worker_signs_in_sees_the_shell_switches_language_and_signs_out() {
         .unwrap();
     assert!(rows.text().await.unwrap().contains("东关社区"));
 
-    c.find(Locator::Id("lang-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#lang-switch").await;
     c.wait()
         .for_element(Locator::Css("html[lang=en]"))
         .await
@@ -221,23 +206,13 @@ async fn a_worker_signs_in_sees_the_shell_switches_language_and_signs_out() {
     assert_eq!(text(&c, "#logout-button").await, "Sign out");
     assert!(text(&c, "#sidebar").await.contains("Workbench"));
     shot(&c, "shell-en").await;
-    c.find(Locator::Id("lang-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#lang-switch").await;
     c.wait()
         .for_element(Locator::Css("html[lang=zh-CN]"))
         .await
         .unwrap();
 
-    c.find(Locator::Id("logout-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#logout-button").await;
     c.wait()
         .for_element(Locator::Id("login-form"))
         .await
@@ -447,12 +422,7 @@ async fn a_roster_uploaded_from_its_page_shows_its_result() {
     );
     fill(&c, "input[type=file]", &file.display().to_string()).await;
     click(&c, "input[value=valid_rows]").await;
-    c.find(Locator::Id("import-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#import-submit").await;
     let created = c
         .wait()
         .for_element(Locator::Id("import-created"))
