@@ -5,25 +5,6 @@ use crate::DomainError;
 use crate::people::normalize_cell;
 use serde::{Deserialize, Serialize};
 
-macro_rules! labelled {
-    ($name:ident { $( $variant:ident = $s:literal, $zh:literal, $en:literal; )* }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),* } }
-            pub fn label_zh(self) -> &'static str { match self { $($name::$variant => $zh),* } }
-            pub fn label_en(self) -> &'static str { match self { $($name::$variant => $en),* } }
-            /// By identifier or by the Chinese label (as typed in a spreadsheet).
-            pub fn parse(s: &str) -> Option<Self> {
-                match s.trim() { $($s | $zh => Some($name::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
 labelled!(OrgKind {
     OwnersCommittee = "owners_committee", "业主委员会", "Owners' committee";
     PropertyCompany = "property_company", "物业服务企业", "Property company";

@@ -57,6 +57,17 @@ pub enum Permission {
     ManagePartyMembers,
     /// Change installation settings such as the grid staffing norm.
     ManageSettings,
+    /// Submit a request (诉求): residents for themselves, grid staff from patrols, the hotline
+    /// and community workers on someone's behalf.
+    SubmitRequests,
+    /// See requests by the place they concern.
+    ViewRequests,
+    /// Run a dispatch desk (派单中心): accept, dispatch, verify, suspend, decide extensions.
+    DispatchRequests,
+    /// Handle requests dispatched to one's own unit (接单、办结).
+    HandleRequests,
+    /// Edit the category catalogue and routing rules.
+    ManageRequestSetup,
 }
 
 impl Role {
@@ -89,6 +100,17 @@ impl Role {
             ),
             ManagePartyMembers => matches!(self, StreetStaff | CommunityWorker),
             ManageSettings => self == DistrictAdmin,
+            SubmitRequests => matches!(
+                self,
+                Resident | GridWorker | CommunityWorker | Dispatcher | PartyMember
+            ),
+            ViewRequests => matches!(
+                self,
+                DistrictAdmin | StreetStaff | Dispatcher | CommunityWorker | GridWorker | Auditor
+            ),
+            DispatchRequests => self == Dispatcher,
+            HandleRequests => self == DepartmentStaff,
+            ManageRequestSetup => self == DistrictAdmin,
         }
     }
 

@@ -322,6 +322,18 @@ async fn serve_db(
         clock.clone(),
         std::time::Duration::from_secs(300),
     );
+    // Deadlines are checked every 5 s: an overdue event is raised within seconds of the deadline.
+    let sla_ticker =
+        jiceng_jobs::spawn_sla_ticker(db.clone(), clock.clone(), std::time::Duration::from_secs(5));
+    let seeded = jiceng_store::requests::categories::seed_if_empty(
+        &db,
+        &jiceng_store::Actor::system("seed", clock.now()),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    if seeded > 0 {
+        println!("已载入诉求分类目录：{seeded} 类（可在“诉求分类”中修改）");
+    }
     let state = AppState {
         db: db.clone(),
         vault,
@@ -349,6 +361,7 @@ async fn serve_db(
         .await
         .map_err(|e| format!("服务器错误：{e}"));
     housekeeping.abort();
+    sla_ticker.abort();
     db.close().await;
     result
 }

@@ -38,3 +38,41 @@ pub fn spawn_housekeeping(
         }
     })
 }
+
+/// How many deadlines one ticker transaction claims.
+pub const SLA_BATCH: u64 = 500;
+
+/// Raises every overdue event due by now; returns how many. Safe on several instances at once:
+/// see `jiceng_store::requests::ticker`.
+pub async fn sla_once(db: &Db, clock: &dyn Clock) -> jiceng_store::StoreResult<usize> {
+    let now = clock.now();
+    let mut total = 0;
+    loop {
+        let n = jiceng_store::requests::ticker::tick(db, now, SLA_BATCH).await?;
+        total += n;
+        // A short batch means nothing more is due (raised counts only new events, so a batch of
+        // re-flagged deadlines could be short too; the next tick picks up any rest).
+        if n < SLA_BATCH as usize {
+            return Ok(total);
+        }
+    }
+}
+
+/// Runs the SLA ticker every `every` until the task is dropped.
+pub fn spawn_sla_ticker(
+    db: Db,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match sla_once(&db, clock.as_ref()).await {
+                Ok(n) if n > 0 => tracing::info!(overdue = n, "SLA ticker raised overdue events"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "SLA ticker failed"),
+            }
+        }
+    })
+}

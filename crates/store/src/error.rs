@@ -17,6 +17,9 @@ pub enum StoreError {
     /// The caller holds no role that permits this action at the target.
     #[error("forbidden")]
     Forbidden,
+    /// The object changed between reading and writing it (someone else acted first).
+    #[error("stale")]
+    Stale,
     #[error("configuration: {0}")]
     Config(String),
     #[error(transparent)]

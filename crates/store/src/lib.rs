@@ -16,6 +16,7 @@ pub mod orgs_import;
 pub mod party_members;
 pub mod party_members_import;
 pub mod places_import;
+pub mod requests;
 pub mod residents;
 pub mod residents_import;
 pub mod sessions;

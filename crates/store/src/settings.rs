@@ -16,6 +16,8 @@ enum Settings {
 }
 
 pub const STAFFING_NORM: &str = "staffing_norm";
+/// Stage time limits of the request loop (`jiceng_core::requests::sla::SlaPolicy`).
+pub const SLA_POLICY: &str = "sla_policy";
 
 /// The stored value, or `None` when never set (callers fall back to the domain default).
 pub async fn get<T: DeserializeOwned>(db: &Db, key: &str) -> StoreResult<Option<T>> {

@@ -19,6 +19,7 @@ pub(crate) enum Users {
     Login,
     DisplayName,
     UnitName,
+    OrganisationId,
     PasswordHash,
     Active,
     CreatedAt,
@@ -41,6 +42,8 @@ pub struct User {
     pub display_name: String,
     /// The unit (单位) shown in the top bar, e.g. "城关街道办事处".
     pub unit_name: String,
+    /// The unit (a department, a property company …) the user handles requests for.
+    pub organisation_id: Option<i64>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -78,6 +81,7 @@ fn select() -> SelectStatement {
             (Users::Table, Users::Login),
             (Users::Table, Users::DisplayName),
             (Users::Table, Users::UnitName),
+            (Users::Table, Users::OrganisationId),
             (Users::Table, Users::Active),
             (Users::Table, Users::CreatedAt),
         ])
@@ -325,6 +329,7 @@ pub async fn create(
         login: new.login.as_str().to_owned(),
         display_name: new.display_name,
         unit_name: new.unit_name,
+        organisation_id: None,
         active: true,
         created_at: actor.at,
     })
@@ -369,5 +374,42 @@ pub async fn set_password(
         },
     )
     .await?;
+    tx.commit().await
+}
+
+/// Makes `user_id` staff of organisation `org_id` (or of none): they then act for it on requests.
+/// Both must be visible in `scope`; the caller checks the permission to manage users.
+pub async fn set_organisation(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    user_id: i64,
+    org_id: Option<i64>,
+) -> StoreResult<()> {
+    let user = get(db, scope, user_id).await?;
+    if let Some(org) = org_id {
+        crate::orgs::get_organisation(db, scope, org).await?;
+    }
+    let mut tx = db.begin().await?;
+    tx.execute(
+        &Query::update()
+            .table(Users::Table)
+            .values([
+                (Users::OrganisationId, org_id.into()),
+                (Users::UpdatedAt, actor.at.into()),
+            ])
+            .and_where(Expr::col(Users::Id).eq(user.id))
+            .to_owned(),
+    )
+    .await?;
+    let change = Change {
+        action: "user.set_organisation",
+        object_type: "user",
+        object_id: user.id.to_string(),
+        object_path: jiceng_core::node::ROOT_PATH,
+        before: Some(serde_json::json!({ "organisation_id": user.organisation_id })),
+        after: Some(serde_json::json!({ "organisation_id": org_id })),
+    };
+    audit::record(&mut tx, actor, change).await?;
     tx.commit().await
 }

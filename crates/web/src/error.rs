@@ -75,7 +75,14 @@ impl AppError {
 
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
-        AppError::bad_request(e.code, e.field, e.message)
+        // A step that is not allowed now conflicts with the record's state; a step that belongs
+        // to someone else is forbidden; everything else is bad input.
+        let status = match e.code {
+            "transition_not_allowed" => StatusCode::CONFLICT,
+            "not_your_step" => StatusCode::FORBIDDEN,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        AppError::new(status, e.code, e.message).field(e.field)
     }
 }
 
@@ -84,6 +91,11 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::not_found(),
             StoreError::Forbidden => AppError::forbidden(),
+            StoreError::Stale => AppError::new(
+                StatusCode::CONFLICT,
+                "changed_meanwhile",
+                "该记录刚被他人处理，请刷新后重试",
+            ),
             StoreError::Domain(d) => d.into(),
             StoreError::Conflict { field } => AppError::new(
                 StatusCode::CONFLICT,

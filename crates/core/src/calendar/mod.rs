@@ -46,7 +46,7 @@ impl DayKind {
 }
 
 /// Working days allowed per request class: the default "2310" rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Sla {
     pub general: u32,
     pub important: u32,
@@ -277,11 +277,24 @@ impl Calendar {
         office: &OfficeHours,
     ) -> NaiveDateTime {
         let base = self.deadline(accepted, n, office);
-        let mut left = self.working_time_between(accepted, base, office);
+        let left = self.working_time_between(accepted, base, office);
         if left <= TimeDelta::zero() {
             return base;
         }
-        let mut cursor = accepted;
+        self.add_active_time(accepted, left, pauses, office)
+    }
+
+    /// The instant at which `amount` of working time has passed after `start` outside the
+    /// `pauses`: a suspended request's clock stands still while it is suspended.
+    pub fn add_active_time(
+        &self,
+        start: NaiveDateTime,
+        amount: TimeDelta,
+        pauses: &[(NaiveDateTime, NaiveDateTime)],
+        office: &OfficeHours,
+    ) -> NaiveDateTime {
+        let mut left = amount;
+        let mut cursor = start;
         for (a, b) in merge(pauses) {
             if b <= cursor {
                 continue;

@@ -14,6 +14,7 @@ pub mod orgs_import;
 pub mod party_members;
 pub mod party_members_import;
 pub mod places_import;
+pub mod requests;
 pub mod residents;
 pub mod residents_import;
 pub mod residents_roster;
@@ -140,6 +141,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/residents/{id}/reveal-id-card",
             post(residents::reveal_id_card),
         )
+        .merge(requests::router())
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/export.xlsx", get(audit::export_xlsx))
         .route("/api/v1/audit/export.csv", get(audit::export_csv))

@@ -26,6 +26,12 @@ use utoipa::{Modify, OpenApi};
         super::exports::organisations_xlsx,
         super::audit::list, super::audit::export_xlsx, super::audit::export_csv,
         super::calendar::year,
+        super::requests::setup::categories, super::requests::setup::create_category, super::requests::setup::update_category,
+        super::requests::setup::rules, super::requests::setup::create_rule,
+        super::requests::intake::submit, super::requests::intake::duplicates,
+        super::requests::list::list, super::requests::list::export_xlsx,
+        super::requests::act::detail, super::requests::act::act,
+        super::requests::inbox::list, super::requests::inbox::seen,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -34,7 +40,8 @@ use utoipa::{Modify, OpenApi};
         (name = "coverage", description = "覆盖情况"),
         (name = "users", description = "用户与角色"),
         (name = "residents", description = "居民"), (name = "audit", description = "审计日志"),
-        (name = "calendar", description = "工作日历（节假日与调休）"))
+        (name = "calendar", description = "工作日历（节假日与调休）"),
+        (name = "requests", description = "诉求：点单、派单、接单、办结、评价"))
 )]
 pub struct ApiDoc;
 

@@ -12,6 +12,7 @@ use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Utc};
 use jiceng_core::role::Permission;
 use jiceng_core::scope::{Grant, Scope};
+use jiceng_store::requests::Viewer;
 use jiceng_store::users::User;
 use jiceng_store::{Actor, sessions, users};
 use std::net::SocketAddr;
@@ -44,6 +45,22 @@ impl Principal {
             login: self.user.login.clone(),
             ip: Some(self.ip.clone()),
             at: self.at,
+        }
+    }
+
+    /// The user as the request loop sees them: where they see requests by place, which desks
+    /// they run, and the unit they act for. Built here so visibility is decided in one place.
+    pub fn request_viewer(&self) -> Viewer {
+        Viewer {
+            user_id: self.user.id,
+            name: self.user.display_name.clone(),
+            unit: self.unit(),
+            places: Scope::for_permission(&self.grants, Permission::ViewRequests),
+            desks: Scope::for_permission(&self.grants, Permission::DispatchRequests),
+            unit_id: self
+                .user
+                .organisation_id
+                .filter(|_| self.can(Permission::HandleRequests)),
         }
     }
 

@@ -1,0 +1,204 @@
+//! Lists of requests: the desk's queue, a unit's inbox, the requester's own, and everything the
+//! viewer may see, with filters. Queues and inboxes read the open set only, through the partial
+//! indexes of migration 0004, sorted by the running deadline.
+
+use super::{RequestRow, RequestUnits, Requests, Viewer, select};
+use crate::Page;
+use crate::db::Db;
+use crate::error::StoreResult;
+use crate::scope_cond;
+use chrono::{DateTime, NaiveDate, Utc};
+use jiceng_core::requests::Status;
+use jiceng_core::requests::sla::{Light, instant};
+use jiceng_core::scope::Scope;
+use sea_query::{Cond, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
+
+/// Which list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// Everything the viewer may see, newest first.
+    #[default]
+    All,
+    /// The dispatch desk's work: to accept, to dispatch (again), to verify, to close, and
+    /// extension requests to decide.
+    Queue,
+    /// A unit's work: dispatched to it, being handled by it, or assisted by it.
+    Inbox,
+    /// What the viewer submitted or recorded.
+    Mine,
+}
+
+impl View {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "" | "all" => Some(View::All),
+            "queue" => Some(View::Queue),
+            "inbox" => Some(View::Inbox),
+            "mine" => Some(View::Mine),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub view: View,
+    pub status: Option<Status>,
+    pub open_only: bool,
+    pub category_id: Option<i64>,
+    pub light: Option<Light>,
+    /// Only requests at or below this place (a path inside the viewer's scope).
+    pub under: Option<Scope>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+fn open_names() -> Vec<&'static str> {
+    Status::OPEN.iter().map(|s| s.as_str()).collect()
+}
+
+fn names(s: &[Status]) -> Vec<&'static str> {
+    s.iter().map(|s| s.as_str()).collect()
+}
+
+fn col(c: Requests) -> Expr {
+    Expr::col((Requests::Table, c))
+}
+
+fn filtered(viewer: &Viewer, f: &Filter, now: DateTime<Utc>) -> SelectStatement {
+    let mut q = select();
+    q.cond_where(viewer.visible());
+    let open = matches!(f.view, View::Queue | View::Inbox) || f.open_only;
+    if open {
+        // Spelled exactly as in the partial indexes so SQLite's planner can use them.
+        q.and_where(col(Requests::Status).is_in(open_names()));
+    }
+    match f.view {
+        View::All => {}
+        View::Queue => {
+            let desk = viewer.desks.clone().map_or_else(
+                || Cond::all().add(Expr::val(false)),
+                |d| scope_cond(&d, (Requests::Table, Requests::DeskPath)),
+            );
+            q.cond_where(desk);
+            q.cond_where(
+                Cond::any()
+                    .add(col(Requests::Status).is_in(names(&[
+                        Status::Submitted,
+                        Status::Accepted,
+                        Status::Returned,
+                        Status::Resolved,
+                        Status::Verified,
+                    ])))
+                    .add(col(Requests::ExtensionPendingDays).is_not_null()),
+            );
+        }
+        View::Inbox => {
+            let org = viewer.unit_id.unwrap_or(-1);
+            q.cond_where(
+                Cond::any()
+                    .add(Cond::all().add(col(Requests::LeadOrgId).eq(org)).add(
+                        col(Requests::Status).is_in(names(&[
+                            Status::Dispatched,
+                            Status::Claimed,
+                            Status::InProgress,
+                            Status::Suspended,
+                        ])),
+                    ))
+                    .add(
+                        col(Requests::Id).in_subquery(
+                            Query::select()
+                                .column(RequestUnits::RequestId)
+                                .from(RequestUnits::Table)
+                                .and_where(Expr::col(RequestUnits::OrgId).eq(org))
+                                .and_where(Expr::col(RequestUnits::Role).eq("assist"))
+                                .to_owned(),
+                        ),
+                    ),
+            );
+        }
+        View::Mine => {
+            q.cond_where(
+                Cond::any()
+                    .add(col(Requests::RequesterUserId).eq(viewer.user_id))
+                    .add(col(Requests::RecordedByUserId).eq(viewer.user_id)),
+            );
+        }
+    }
+    if let Some(s) = f.status {
+        q.and_where(col(Requests::Status).eq(s.as_str()));
+    }
+    if let Some(c) = f.category_id {
+        q.and_where(col(Requests::CategoryId).eq(c));
+    }
+    if let Some(under) = &f.under {
+        q.cond_where(scope_cond(under, (Requests::Table, Requests::PlacePath)));
+    }
+    match f.light {
+        Some(Light::Red) => q.and_where(col(Requests::DueAt).lt(now)),
+        Some(Light::Yellow) => q
+            .and_where(col(Requests::WarnAt).lte(now))
+            .and_where(col(Requests::DueAt).gte(now)),
+        Some(Light::Green) => q.and_where(col(Requests::WarnAt).gt(now)),
+        None => &mut q,
+    };
+    if let Some(d) = f.from {
+        q.and_where(
+            col(Requests::SubmittedAt).gte(instant(d.and_hms_opt(0, 0, 0).expect("midnight"))),
+        );
+    }
+    if let Some(d) = f.to.and_then(|d| d.succ_opt()) {
+        q.and_where(
+            col(Requests::SubmittedAt).lt(instant(d.and_hms_opt(0, 0, 0).expect("midnight"))),
+        );
+    }
+    q
+}
+
+/// A page of requests and the total matching.
+pub async fn list(
+    db: &Db,
+    viewer: &Viewer,
+    f: &Filter,
+    page: Page,
+    now: DateTime<Utc>,
+) -> StoreResult<(Vec<RequestRow>, i64)> {
+    let q = filtered(viewer, f, now);
+    let total = db
+        .scalar(
+            &Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from_subquery(q.clone(), sea_query::Alias::new("matching"))
+                .to_owned(),
+        )
+        .await?;
+    let mut q = q;
+    if matches!(f.view, View::Queue | View::Inbox) {
+        q.order_by_with_nulls(
+            (Requests::Table, Requests::DueAt),
+            Order::Asc,
+            NullOrdering::Last,
+        );
+    } else {
+        q.order_by((Requests::Table, Requests::SubmittedAt), Order::Desc);
+    }
+    q.order_by((Requests::Table, Requests::Id), Order::Desc)
+        .limit(page.size)
+        .offset(page.offset());
+    Ok((db.all(&q).await?, total))
+}
+
+/// Every matching request, for exports (capped).
+pub async fn all(
+    db: &Db,
+    viewer: &Viewer,
+    f: &Filter,
+    now: DateTime<Utc>,
+    cap: u64,
+) -> StoreResult<Vec<RequestRow>> {
+    let q = filtered(viewer, f, now)
+        .order_by((Requests::Table, Requests::SubmittedAt), Order::Desc)
+        .limit(cap)
+        .to_owned();
+    db.all(&q).await
+}

@@ -1,0 +1,303 @@
+//! Routing rules (category × territory → desk, suggested lead unit, auto-dispatch) and the
+//! default when no rule covers a place: the desk of the street (else district) above it.
+
+use crate::audit::{self, Actor, Change};
+use crate::db::Db;
+use crate::error::{StoreError, StoreResult};
+use crate::nodes::{self, Node, Nodes};
+use crate::orgs::Organisations;
+use crate::scope_cond;
+use chrono::{DateTime, Utc};
+use jiceng_core::DomainError;
+use jiceng_core::node::NodeKind;
+use jiceng_core::requests::routing::{self as rules, Rule};
+use jiceng_core::scope::Scope;
+use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use serde::Serialize;
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum RoutingRules {
+    Table,
+    Id,
+    CategoryId,
+    NodeId,
+    NodePath,
+    DeskNodeId,
+    DeskPath,
+    LeadOrgId,
+    AutoDispatch,
+    CreatedAt,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct RoutingRule {
+    pub id: i64,
+    pub category_id: Option<i64>,
+    pub node_id: i64,
+    pub node_path: String,
+    pub desk_node_id: i64,
+    pub desk_path: String,
+    pub lead_org_id: Option<i64>,
+    pub auto_dispatch: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl RoutingRule {
+    fn rule(&self) -> Rule {
+        Rule {
+            id: self.id,
+            category_id: self.category_id,
+            node_path: self.node_path.clone(),
+            desk_path: self.desk_path.clone(),
+            lead_org_id: self.lead_org_id,
+            auto_dispatch: self.auto_dispatch,
+        }
+    }
+}
+
+fn select() -> sea_query::SelectStatement {
+    use RoutingRules as R;
+    Query::select()
+        .columns([
+            R::Id,
+            R::CategoryId,
+            R::NodeId,
+            R::NodePath,
+            R::DeskNodeId,
+            R::DeskPath,
+            R::LeadOrgId,
+            R::AutoDispatch,
+            R::CreatedAt,
+        ])
+        .from(R::Table)
+        .to_owned()
+}
+
+/// Rules for territories inside `scope`.
+pub async fn list(db: &Db, scope: &Scope) -> StoreResult<Vec<RoutingRule>> {
+    db.all(
+        &select()
+            .cond_where(scope_cond(scope, RoutingRules::NodePath))
+            .order_by(RoutingRules::NodePath, Order::Asc)
+            .order_by(RoutingRules::Id, Order::Asc)
+            .to_owned(),
+    )
+    .await
+}
+
+pub struct NewRule {
+    pub category_id: Option<i64>,
+    pub node_id: i64,
+    pub desk_node_id: i64,
+    pub lead_org_id: Option<i64>,
+    pub auto_dispatch: bool,
+}
+
+/// Adds a rule for a territory inside `scope`. The desk must be the territory or above it (a
+/// street or district desk serves the places below it); auto-dispatch needs a lead unit.
+pub async fn create(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    new: NewRule,
+) -> StoreResult<RoutingRule> {
+    let node = nodes::get(db, scope, new.node_id).await?;
+    let desk = nodes::by_ids(db, vec![new.desk_node_id])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)?;
+    if !node.path.starts_with(&desk.path) {
+        return Err(DomainError::new(
+            "invalid_desk",
+            "desk_node_id",
+            "派单中心须为该区域本身或其上级",
+        )
+        .into());
+    }
+    if let Some(c) = new.category_id {
+        super::categories::get(db, c).await?;
+    }
+    if let Some(org) = new.lead_org_id {
+        lead_unit_fits(db, org, &desk.path).await?;
+    } else if new.auto_dispatch {
+        return Err(
+            DomainError::new("missing_lead_unit", "lead_org_id", "自动派单须指定承办单位").into(),
+        );
+    }
+    let mut tx = db.begin().await?;
+    let id = tx
+        .scalar(
+            &Query::insert()
+                .into_table(RoutingRules::Table)
+                .columns([
+                    RoutingRules::CategoryId,
+                    RoutingRules::NodeId,
+                    RoutingRules::NodePath,
+                    RoutingRules::DeskNodeId,
+                    RoutingRules::DeskPath,
+                    RoutingRules::LeadOrgId,
+                    RoutingRules::AutoDispatch,
+                    RoutingRules::CreatedAt,
+                ])
+                .values_panic([
+                    new.category_id.into(),
+                    node.id.into(),
+                    node.path.clone().into(),
+                    desk.id.into(),
+                    desk.path.clone().into(),
+                    new.lead_org_id.into(),
+                    new.auto_dispatch.into(),
+                    actor.at.into(),
+                ])
+                .returning_col(RoutingRules::Id)
+                .to_owned(),
+        )
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "routing_rule.create",
+            object_type: "routing_rule",
+            object_id: id.to_string(),
+            object_path: &node.path,
+            before: None,
+            after: Some(serde_json::json!({
+                "category_id": new.category_id, "desk": desk.name,
+                "lead_org_id": new.lead_org_id, "auto_dispatch": new.auto_dispatch,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    db.optional(
+        &select()
+            .and_where(Expr::col(RoutingRules::Id).eq(id))
+            .to_owned(),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+/// A unit may lead requests of a desk when it sits at or above the desk (county departments
+/// serve every street) or inside the desk's territory (a community's property company).
+pub(crate) async fn lead_unit_fits(db: &Db, org_id: i64, desk_path: &str) -> StoreResult<String> {
+    let row: Option<(String, String)> = db
+        .optional(
+            &Query::select()
+                .columns([Organisations::Name, Organisations::HomePath])
+                .from(Organisations::Table)
+                .and_where(Expr::col(Organisations::Id).eq(org_id))
+                .to_owned(),
+        )
+        .await?;
+    let Some((name, home)) = row else {
+        return Err(DomainError::new("unknown_unit", "lead_org_id", "承办单位不存在").into());
+    };
+    if desk_path.starts_with(&home) || home.starts_with(desk_path) {
+        Ok(name)
+    } else {
+        Err(DomainError::new(
+            "unit_out_of_area",
+            "lead_org_id",
+            format!("「{name}」不在本派单中心的服务范围内"),
+        )
+        .into())
+    }
+}
+
+/// Where a request goes.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub desk_path: String,
+    pub suggested_org_id: Option<i64>,
+    pub auto_dispatch: bool,
+}
+
+/// The ancestors of `path` (itself included), from the top.
+fn prefixes(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut acc = String::from("/");
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        acc.push_str(seg);
+        acc.push('/');
+        out.push(acc.clone());
+    }
+    out
+}
+
+/// Routes a request of `category_id` at `place`.
+pub async fn route(db: &Db, category_id: i64, place: &Node) -> StoreResult<Route> {
+    let above = prefixes(&place.path);
+    let candidates: Vec<RoutingRule> = db
+        .all(
+            &select()
+                .and_where(Expr::col(RoutingRules::NodePath).is_in(above.clone()))
+                .to_owned(),
+        )
+        .await?;
+    let rules: Vec<Rule> = candidates.iter().map(RoutingRule::rule).collect();
+    if let Some(r) = rules::choose(&rules, category_id, &place.path) {
+        return Ok(Route {
+            desk_path: r.desk_path.clone(),
+            suggested_org_id: r.lead_org_id,
+            auto_dispatch: r.auto_dispatch && r.lead_org_id.is_some(),
+        });
+    }
+    let ancestors: Vec<Node> = db
+        .all(
+            &nodes::select()
+                .and_where(Expr::col(Nodes::Path).is_in(above))
+                .to_owned(),
+        )
+        .await?;
+    let deepest = |k: NodeKind| {
+        ancestors
+            .iter()
+            .filter(|n| n.kind == k.as_str())
+            .max_by_key(|n| n.path.len())
+            .map(|n| n.path.clone())
+    };
+    let desk = deepest(NodeKind::Street)
+        .or_else(|| deepest(NodeKind::District))
+        .unwrap_or_else(|| place.path.clone());
+    Ok(Route {
+        desk_path: desk,
+        suggested_org_id: None,
+        auto_dispatch: false,
+    })
+}
+
+/// A unit a desk can dispatch to.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct UnitChoice {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+}
+
+/// Units that may lead requests of the desk at `desk_path` (see `lead_unit_fits`): departments
+/// first, then by name.
+pub async fn candidate_units(db: &Db, desk_path: &str) -> StoreResult<Vec<UnitChoice>> {
+    let above = prefixes(desk_path);
+    db.all(
+        &Query::select()
+            .columns([Organisations::Id, Organisations::Name, Organisations::Kind])
+            .from(Organisations::Table)
+            .cond_where(
+                sea_query::Cond::any()
+                    .add(Expr::col(Organisations::HomePath).is_in(above))
+                    .add(Expr::col(Organisations::HomePath).like(format!("{desk_path}%"))),
+            )
+            .and_where(Expr::col(Organisations::Kind).is_in([
+                "department",
+                "property_company",
+                "resident_unit",
+            ]))
+            .order_by_expr(Expr::col(Organisations::Kind).eq("department"), Order::Desc)
+            .order_by(Organisations::Name, Order::Asc)
+            .limit(500)
+            .to_owned(),
+    )
+    .await
+}

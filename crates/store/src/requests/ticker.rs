@@ -1,0 +1,154 @@
+//! The SLA ticker's store side: claim every request whose running deadline has passed and not
+//! been flagged, and raise its overdue event, in one transaction. The claim is an
+//! `UPDATE … WHERE due_flagged = false … RETURNING`, with `FOR UPDATE SKIP LOCKED` on PostgreSQL,
+//! so two instances ticking at once never raise the same event twice, and a crash before the
+//! commit leaves the rows to the next tick. `sla_events` is unique per (request, stage, deadline)
+//! as a second line of defence: a re-flagged deadline (sent back, same clock) raises nothing new.
+
+use super::Requests;
+use super::transition::{event, notify};
+use crate::db::{Db, Engine};
+use crate::error::StoreResult;
+use chrono::{DateTime, Utc};
+use jiceng_core::requests::sla::Stage;
+use sea_query::{Expr, ExprTrait, Iden, LockBehavior, LockType, OnConflict, Order, Query};
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum SlaEvents {
+    Table,
+    RequestId,
+    Stage,
+    DueAt,
+    RaisedAt,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Claimed {
+    id: i64,
+    stage: Option<String>,
+    due_at: Option<DateTime<Utc>>,
+    lead_org_id: Option<i64>,
+    desk_path: String,
+}
+
+/// Raises overdue events for up to `batch` passed deadlines; returns how many were raised.
+/// Call until it returns less than `batch`.
+pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize> {
+    let mut due = Query::select();
+    due.column(Requests::Id)
+        .from(Requests::Table)
+        .and_where(Expr::col(Requests::DueFlagged).eq(false))
+        .and_where(Expr::col(Requests::DueAt).is_not_null())
+        .and_where(Expr::col(Requests::DueAt).lte(now))
+        .order_by(Requests::DueAt, Order::Asc)
+        .limit(batch);
+    if db.engine() == Engine::Postgres {
+        due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let claim = Query::update()
+        .table(Requests::Table)
+        .value(Requests::DueFlagged, true)
+        .and_where(Expr::col(Requests::Id).in_subquery(due.to_owned()))
+        .and_where(Expr::col(Requests::DueFlagged).eq(false))
+        .returning(Query::returning().columns([
+            Requests::Id,
+            Requests::Stage,
+            Requests::DueAt,
+            Requests::LeadOrgId,
+            Requests::DeskPath,
+        ]))
+        .to_owned();
+    let mut tx = db.begin().await?;
+    let claimed: Vec<Claimed> = tx.all(&claim).await?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let mut ins = Query::insert();
+    ins.into_table(SlaEvents::Table)
+        .columns([
+            SlaEvents::RequestId,
+            SlaEvents::Stage,
+            SlaEvents::DueAt,
+            SlaEvents::RaisedAt,
+        ])
+        .on_conflict(
+            OnConflict::columns([SlaEvents::RequestId, SlaEvents::Stage, SlaEvents::DueAt])
+                .do_nothing()
+                .to_owned(),
+        )
+        .returning_col(SlaEvents::RequestId);
+    for c in &claimed {
+        ins.values_panic([
+            c.id.into(),
+            c.stage.clone().unwrap_or_default().into(),
+            c.due_at.unwrap_or(now).into(),
+            now.into(),
+        ]);
+    }
+    let raised: Vec<(i64,)> = tx.all(&ins).await?;
+    let raised: Vec<i64> = raised.into_iter().map(|(id,)| id).collect();
+    if !raised.is_empty() {
+        tx.execute(
+            &Query::update()
+                .table(Requests::Table)
+                .value(
+                    Requests::OverdueCount,
+                    Expr::col(Requests::OverdueCount).add(1),
+                )
+                .and_where(Expr::col(Requests::Id).is_in(raised.clone()))
+                .to_owned(),
+        )
+        .await?;
+    }
+    let system = super::Viewer::system("时限监控");
+    for c in claimed.iter().filter(|c| raised.contains(&c.id)) {
+        let stage = c.stage.as_deref().and_then(Stage::parse);
+        let label = stage.map_or("办理", |s| s.label_zh());
+        let msg = format!("诉求 #{} {}超期", c.id, label);
+        event(
+            &mut tx,
+            c.id,
+            &system,
+            now,
+            "overdue",
+            None,
+            None,
+            &msg,
+            Some(serde_json::json!({"stage": c.stage, "due_at": c.due_at})),
+        )
+        .await?;
+        // The unit holding the request hears of it; before dispatch the desk is the one late.
+        match (stage, c.lead_org_id) {
+            (Some(Stage::Claim | Stage::Resolve), Some(org)) => {
+                notify(&mut tx, c.id, Some(org), None, None, "overdue", &msg, now).await?
+            }
+            _ => {
+                notify(
+                    &mut tx,
+                    c.id,
+                    None,
+                    Some(&c.desk_path),
+                    None,
+                    "overdue",
+                    &msg,
+                    now,
+                )
+                .await?
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(raised.len())
+}
+
+/// Overdue events raised for a request (tests and the recount use this).
+pub async fn events_for(db: &Db, request_id: i64) -> StoreResult<i64> {
+    db.scalar(
+        &Query::select()
+            .expr(Expr::col(SlaEvents::RequestId).count())
+            .from(SlaEvents::Table)
+            .and_where(Expr::col(SlaEvents::RequestId).eq(request_id))
+            .to_owned(),
+    )
+    .await
+}

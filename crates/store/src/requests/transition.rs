@@ -1,0 +1,593 @@
+//! Taking a step on a request: the machine decides whether it is legal; this module checks the
+//! step's own input, moves the clocks, and writes the row, the timeline entry, the inbox
+//! notifications and the audit entry in one transaction. The row is updated only if its status
+//! is still the one the decision was made on, so two people acting at once cannot both win.
+
+use super::{RequestUnits, Requests, SlaEnv, Viewer, get, routing, units};
+use crate::audit::{self, Actor, Change};
+use crate::db::{Db, Tx};
+use crate::error::{StoreError, StoreResult};
+use crate::requests::inbox::Notifications;
+use chrono::{DateTime, Utc};
+use jiceng_core::DomainError;
+use jiceng_core::requests::machine::{self, Context};
+use jiceng_core::requests::sla::{Due, Stage, hours_due, resolve_due};
+use jiceng_core::requests::{Action, Rating, Status};
+use sea_query::{Expr, ExprTrait, Iden, Query, SimpleExpr};
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum RequestEvents {
+    Table,
+    Id,
+    RequestId,
+    At,
+    ActorUserId,
+    ActorLogin,
+    ActorName,
+    ActorUnit,
+    Action,
+    FromStatus,
+    ToStatus,
+    Note,
+    DataJson,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum RequestPauses {
+    Table,
+    RequestId,
+    StartedAt,
+    EndedAt,
+}
+
+/// What the actor supplies with a step.
+#[derive(Debug, Clone, Default)]
+pub struct Step {
+    pub action: Option<Action>,
+    /// Reason (decline, return, send back, suspend, extension), result (resolve) or comment.
+    pub note: String,
+    pub rating: Option<Rating>,
+    pub lead_org_id: Option<i64>,
+    pub assist_org_ids: Vec<i64>,
+    pub days: Option<u32>,
+    pub merge_into: Option<i64>,
+}
+
+/// Column changes of one step, besides the status.
+pub(crate) struct Effects(Vec<(Requests, SimpleExpr)>);
+
+impl Effects {
+    fn new() -> Self {
+        Effects(Vec::new())
+    }
+    fn set(mut self, col: Requests, v: impl Into<SimpleExpr>) -> Self {
+        self.0.push((col, v.into()));
+        self
+    }
+    /// Starts a stage's clock (or stops every clock with `None`); a new deadline is unflagged.
+    fn clock(self, stage: Option<Stage>, due: Option<Due>) -> Self {
+        self.set(Requests::Stage, stage.map(|s| s.as_str()))
+            .set(Requests::DueAt, due.map(|d| d.due))
+            .set(Requests::WarnAt, due.map(|d| d.warn))
+            .set(Requests::DueFlagged, false)
+    }
+    pub(crate) fn dispatch(env: &SlaEnv<'_>, now: DateTime<Utc>, org: i64) -> Self {
+        let due = hours_due(env.calendar, &env.office, now, env.policy.claim_hours);
+        Effects::new()
+            .set(Requests::LeadOrgId, org)
+            .set(Requests::DispatchedAt, now)
+            .clock(Some(Stage::Claim), Some(due))
+    }
+    pub(crate) async fn apply(
+        self,
+        tx: &mut Tx,
+        id: i64,
+        from: Status,
+        to: Status,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut q = Query::update();
+        q.table(Requests::Table)
+            .value(Requests::Status, to.as_str())
+            .value(Requests::UpdatedAt, now);
+        for (c, v) in self.0 {
+            q.value(c, v);
+        }
+        q.and_where(Expr::col(Requests::Id).eq(id))
+            .and_where(Expr::col(Requests::Status).eq(from.as_str()));
+        if tx.execute(&q).await? == 0 {
+            return Err(StoreError::Stale);
+        }
+        Ok(())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn event(
+    tx: &mut Tx,
+    request_id: i64,
+    who: &Viewer,
+    at: DateTime<Utc>,
+    action: &str,
+    from: Option<Status>,
+    to: Option<Status>,
+    note: &str,
+    data: Option<serde_json::Value>,
+) -> StoreResult<()> {
+    tx.execute(
+        &Query::insert()
+            .into_table(RequestEvents::Table)
+            .columns([
+                RequestEvents::RequestId,
+                RequestEvents::At,
+                RequestEvents::ActorUserId,
+                RequestEvents::ActorLogin,
+                RequestEvents::ActorName,
+                RequestEvents::ActorUnit,
+                RequestEvents::Action,
+                RequestEvents::FromStatus,
+                RequestEvents::ToStatus,
+                RequestEvents::Note,
+                RequestEvents::DataJson,
+            ])
+            .values_panic([
+                request_id.into(),
+                at.into(),
+                (who.user_id != 0).then_some(who.user_id).into(),
+                String::new().into(),
+                who.name.clone().into(),
+                who.unit.clone().into(),
+                action.into(),
+                from.map(|s| s.as_str()).into(),
+                to.map(|s| s.as_str()).into(),
+                note.into(),
+                data.map(|d| d.to_string()).into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// One inbox entry, for a unit's staff, a desk's dispatchers or a single user.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn notify(
+    tx: &mut Tx,
+    request_id: i64,
+    org: Option<i64>,
+    desk: Option<&str>,
+    user: Option<i64>,
+    kind: &str,
+    message: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    use Notifications as N;
+    tx.execute(
+        &Query::insert()
+            .into_table(N::Table)
+            .columns([
+                N::RequestId,
+                N::OrgId,
+                N::DeskPath,
+                N::UserId,
+                N::Kind,
+                N::Message,
+                N::CreatedAt,
+            ])
+            .values_panic([
+                request_id.into(),
+                org.into(),
+                desk.map(str::to_owned).into(),
+                user.into(),
+                kind.into(),
+                message.into(),
+                at.into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn write_units(
+    tx: &mut Tx,
+    id: i64,
+    lead: i64,
+    assist: &[i64],
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    tx.execute(
+        &Query::delete()
+            .from_table(RequestUnits::Table)
+            .and_where(Expr::col(RequestUnits::RequestId).eq(id))
+            .to_owned(),
+    )
+    .await?;
+    let mut q = Query::insert();
+    q.into_table(RequestUnits::Table).columns([
+        RequestUnits::RequestId,
+        RequestUnits::OrgId,
+        RequestUnits::Role,
+        RequestUnits::CreatedAt,
+    ]);
+    q.values_panic([id.into(), lead.into(), "lead".into(), at.into()]);
+    for a in assist.iter().filter(|a| **a != lead) {
+        q.values_panic([id.into(), (*a).into(), "assist".into(), at.into()]);
+    }
+    tx.execute(&q).await?;
+    Ok(())
+}
+
+fn required(note: &str, code: &'static str, what: &str) -> Result<String, DomainError> {
+    let n = note.trim();
+    if n.is_empty() {
+        return Err(DomainError::new(code, "note", format!("请填写{what}")));
+    }
+    if n.chars().count() > 1000 {
+        return Err(DomainError::new(
+            "note_too_long",
+            "note",
+            "说明不超过1000字",
+        ));
+    }
+    Ok(n.to_owned())
+}
+
+async fn pauses(
+    db: &Db,
+    id: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = db
+        .all(
+            &Query::select()
+                .columns([RequestPauses::StartedAt, RequestPauses::EndedAt])
+                .from(RequestPauses::Table)
+                .and_where(Expr::col(RequestPauses::RequestId).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, b)| (a, b.unwrap_or(now)))
+        .collect())
+}
+
+/// An inbox entry to write: to a unit, a desk or a user; its kind and message.
+type Notice = (Option<i64>, Option<String>, Option<i64>, &'static str, String);
+
+/// Takes `step` on request `id` as `viewer`. Returns the new status.
+pub async fn act(
+    db: &Db,
+    env: &SlaEnv<'_>,
+    viewer: &Viewer,
+    actor: &Actor,
+    id: i64,
+    step: Step,
+) -> StoreResult<Status> {
+    let action = step
+        .action
+        .ok_or_else(|| DomainError::new("invalid_action", "action", "未知的办理操作"))?;
+    let r = get(db, viewer, id).await?;
+    let on = units(db, id).await?;
+    let assisting: Vec<i64> = on
+        .iter()
+        .filter(|u| u.role == "assist")
+        .map(|u| u.org_id)
+        .collect();
+    let parties = viewer.parties(&r, &assisting);
+    let ctx = Context {
+        requester_has_account: r.requester_user_id.is_some(),
+        extension_pending: r.extension_pending_days.is_some(),
+    };
+    let from = r.status();
+    let to = machine::next(from, action, step.rating, &parties, ctx)?;
+    let now = actor.at;
+    let accepted = r.accepted_at.unwrap_or(r.submitted_at);
+    let days = u32::try_from(r.resolve_days + r.extension_days).unwrap_or(0);
+    let resolve_clock = |ps: &[(DateTime<Utc>, DateTime<Utc>)]| {
+        resolve_due(env.calendar, &env.office, accepted, days, ps)
+    };
+    let mut note = step.note.trim().to_owned();
+    let mut data = None;
+    let mut notes: Vec<Notice> = Vec::new();
+    let what = format!("诉求 #{id}（{}）", r.category_name);
+    let fx = match action {
+        Action::Accept => {
+            let due = hours_due(env.calendar, &env.office, now, env.policy.dispatch_hours);
+            Effects::new()
+                .set(Requests::AcceptedAt, now)
+                .clock(Some(Stage::Dispatch), Some(due))
+        }
+        Action::Decline | Action::Withdraw => {
+            if action == Action::Decline {
+                note = required(&note, "missing_reason", "不予受理的理由")?;
+            }
+            Effects::new()
+                .set(Requests::ClosedAt, now)
+                .clock(None, None)
+        }
+        Action::Dispatch => {
+            let lead = step.lead_org_id.or(r.suggested_org_id).ok_or_else(|| {
+                DomainError::new("missing_lead_unit", "lead_org_id", "请选择承办单位")
+            })?;
+            let lead_name = routing::lead_unit_fits(db, lead, &r.desk_path).await?;
+            let mut names = Vec::new();
+            for a in &step.assist_org_ids {
+                names.push(routing::lead_unit_fits(db, *a, &r.desk_path).await?);
+            }
+            data = Some(serde_json::json!({"lead": lead_name, "assist": names}));
+            notes.push((
+                Some(lead),
+                None,
+                None,
+                "dispatched",
+                format!("新派单：{what}"),
+            ));
+            for a in &step.assist_org_ids {
+                notes.push((Some(*a), None, None, "assist", format!("协办：{what}")));
+            }
+            Effects::dispatch(env, now, lead)
+        }
+        Action::Claim => Effects::new().set(Requests::ClaimedAt, now).clock(
+            Some(Stage::Resolve),
+            Some(resolve_clock(&pauses(db, id, now).await?)),
+        ),
+        Action::Return => {
+            note = required(&note, "missing_reason", "退单理由")?;
+            notes.push((
+                None,
+                Some(r.desk_path.clone()),
+                None,
+                "returned",
+                format!("退单：{what}：{note}"),
+            ));
+            let due = hours_due(env.calendar, &env.office, now, env.policy.dispatch_hours);
+            Effects::new()
+                .set(Requests::LeadOrgId, None::<i64>)
+                .set(
+                    Requests::ReturnCount,
+                    Expr::col(Requests::ReturnCount).add(1),
+                )
+                .clock(Some(Stage::Dispatch), Some(due))
+        }
+        Action::Resolve => {
+            note = required(&note, "missing_result", "办理结果")?;
+            notes.push((
+                None,
+                Some(r.desk_path.clone()),
+                None,
+                "resolved",
+                format!("待核查：{what}"),
+            ));
+            Effects::new()
+                .set(Requests::ResolvedAt, now)
+                .set(Requests::Result, note.clone())
+                .clock(None, None)
+        }
+        Action::Verify => {
+            if let Some(u) = r.requester_user_id {
+                notes.push((
+                    None,
+                    None,
+                    Some(u),
+                    "rate",
+                    format!("您的{what}已办结，请评价"),
+                ));
+            }
+            Effects::new()
+        }
+        Action::SendBack => {
+            note = required(&note, "missing_reason", "核查退回的理由")?;
+            notes.push((
+                r.lead_org_id,
+                None,
+                None,
+                "sent_back",
+                format!("核查退回：{what}：{note}"),
+            ));
+            Effects::new().clock(
+                Some(Stage::Resolve),
+                Some(resolve_clock(&pauses(db, id, now).await?)),
+            )
+        }
+        Action::Rate => {
+            let rating = step.rating.expect("the machine requires a rating");
+            data = Some(serde_json::json!({"rating": rating.as_str()}));
+            let fx = Effects::new().set(Requests::Rating, rating.as_str());
+            if rating.reopens() {
+                notes.push((
+                    r.lead_org_id,
+                    None,
+                    None,
+                    "reopened",
+                    format!("群众不满意，重新办理：{what}"),
+                ));
+                // A reopened request gets a fresh resolve clock from now.
+                let due = resolve_due(env.calendar, &env.office, now, days, &[]);
+                fx.set(
+                    Requests::ReopenCount,
+                    Expr::col(Requests::ReopenCount).add(1),
+                )
+                .clock(Some(Stage::Resolve), Some(due))
+            } else {
+                fx.set(Requests::ClosedAt, now).clock(None, None)
+            }
+        }
+        Action::Close => Effects::new()
+            .set(Requests::ClosedAt, now)
+            .clock(None, None),
+        Action::Suspend => {
+            note = required(&note, "missing_reason", "挂起的理由")?;
+            Effects::new()
+                .set(Requests::SuspendedAt, now)
+                .clock(None, None)
+        }
+        Action::Resume => {
+            let mut ps = pauses(db, id, now).await?;
+            if ps.is_empty() {
+                ps.push((r.claimed_at.unwrap_or(now), now));
+            }
+            Effects::new()
+                .set(Requests::SuspendedAt, None::<DateTime<Utc>>)
+                .clock(Some(Stage::Resolve), Some(resolve_clock(&ps)))
+        }
+        Action::RequestExtension => {
+            let d = step.days.filter(|d| (1..=30).contains(d)).ok_or_else(|| {
+                DomainError::new("invalid_days", "days", "延期天数须为1至30个工作日")
+            })?;
+            note = required(&note, "missing_reason", "延期理由")?;
+            data = Some(serde_json::json!({"days": d}));
+            notes.push((
+                None,
+                Some(r.desk_path.clone()),
+                None,
+                "extension",
+                format!("延期申请：{what}，{d}个工作日"),
+            ));
+            Effects::new().set(Requests::ExtensionPendingDays, i64::from(d))
+        }
+        Action::ApproveExtension => {
+            let d = r.extension_pending_days.unwrap_or(0);
+            data = Some(serde_json::json!({"days": d}));
+            notes.push((
+                r.lead_org_id,
+                None,
+                None,
+                "extension_approved",
+                format!("延期已批准：{what}，{d}个工作日"),
+            ));
+            let fx = Effects::new()
+                .set(Requests::ExtensionPendingDays, None::<i64>)
+                .set(
+                    Requests::ExtensionDays,
+                    Expr::col(Requests::ExtensionDays).add(d),
+                );
+            if from == Status::Suspended {
+                fx
+            } else {
+                let longer = u32::try_from(r.resolve_days + r.extension_days + d).unwrap_or(0);
+                let due = resolve_due(
+                    env.calendar,
+                    &env.office,
+                    accepted,
+                    longer,
+                    &pauses(db, id, now).await?,
+                );
+                fx.clock(Some(Stage::Resolve), Some(due))
+            }
+        }
+        Action::RejectExtension => {
+            note = required(&note, "missing_reason", "驳回理由")?;
+            notes.push((
+                r.lead_org_id,
+                None,
+                None,
+                "extension_rejected",
+                format!("延期被驳回：{what}"),
+            ));
+            Effects::new().set(Requests::ExtensionPendingDays, None::<i64>)
+        }
+        Action::Merge => {
+            let into = step.merge_into.filter(|t| *t != id).ok_or_else(|| {
+                DomainError::new("invalid_merge", "merge_into", "请选择要合并到的诉求")
+            })?;
+            let target = get(db, viewer, into).await.map_err(|_| {
+                DomainError::new("invalid_merge", "merge_into", "要合并到的诉求不存在")
+            })?;
+            if !target.status().is_open() || target.category_id != r.category_id {
+                return Err(DomainError::new(
+                    "invalid_merge",
+                    "merge_into",
+                    "只能合并到同类、未办结的诉求",
+                )
+                .into());
+            }
+            data = Some(serde_json::json!({"into": into}));
+            Effects::new()
+                .set(Requests::MergedIntoId, into)
+                .set(Requests::ClosedAt, now)
+                .clock(None, None)
+        }
+        Action::Start | Action::Note => Effects::new(),
+    };
+    if action == Action::Note && note.is_empty() {
+        return Err(DomainError::new("missing_note", "note", "请填写办理记录").into());
+    }
+    let mut tx = db.begin().await?;
+    fx.apply(&mut tx, id, from, to, now).await?;
+    if action == Action::Dispatch {
+        let lead = step.lead_org_id.or(r.suggested_org_id).unwrap_or_default();
+        write_units(&mut tx, id, lead, &step.assist_org_ids, now).await?;
+    }
+    match action {
+        Action::Suspend => {
+            tx.execute(
+                &Query::insert()
+                    .into_table(RequestPauses::Table)
+                    .columns([RequestPauses::RequestId, RequestPauses::StartedAt])
+                    .values_panic([id.into(), now.into()])
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Action::Resume => {
+            tx.execute(
+                &Query::update()
+                    .table(RequestPauses::Table)
+                    .value(RequestPauses::EndedAt, now)
+                    .and_where(Expr::col(RequestPauses::RequestId).eq(id))
+                    .and_where(Expr::col(RequestPauses::EndedAt).is_null())
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Action::Merge => {
+            let into = step.merge_into.unwrap_or_default();
+            event(
+                &mut tx,
+                into,
+                viewer,
+                now,
+                "merged_in",
+                None,
+                None,
+                &format!("诉求 #{id} 已合并至此"),
+                Some(serde_json::json!({"from": id})),
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    let (from_s, to_s) = (Some(from), (to != from).then_some(to));
+    event(
+        &mut tx,
+        id,
+        viewer,
+        now,
+        action.as_str(),
+        from_s,
+        to_s,
+        &note,
+        data.clone(),
+    )
+    .await?;
+    for (org, desk, user, kind, msg) in &notes {
+        notify(&mut tx, id, *org, desk.as_deref(), *user, kind, msg, now).await?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: &format!("request.{}", action.as_str()),
+            object_type: "request",
+            object_id: id.to_string(),
+            object_path: &r.place_path,
+            before: Some(serde_json::json!({"status": from.as_str()})),
+            after: Some(serde_json::json!({"status": to.as_str(), "note": note, "data": data})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to)
+}
