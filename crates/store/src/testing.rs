@@ -10,6 +10,8 @@ use std::path::PathBuf;
 /// A migrated database that removes its SQLite file when dropped.
 pub struct TestDb {
     pub db: Db,
+    /// Where it is, so a test can open a second pool on it (a second app instance).
+    pub url: String,
     file: Option<PathBuf>,
 }
 
@@ -32,7 +34,13 @@ pub async fn test_db() -> TestDb {
     let required = std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => match fresh_postgres(&url).await {
-            Ok(db) => return TestDb { db, file: None },
+            Ok((db, url)) => {
+                return TestDb {
+                    db,
+                    url,
+                    file: None,
+                };
+            }
             Err(e) if required => panic!("REQUIRE_POSTGRES=1 but PostgreSQL is unusable: {e}"),
             Err(e) => eprintln!("PostgreSQL unavailable ({e}); falling back to SQLite"),
         },
@@ -40,16 +48,16 @@ pub async fn test_db() -> TestDb {
         _ => {}
     }
     let file = std::env::temp_dir().join(format!("{}.db", random_name()));
-    let db = Db::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .expect("open SQLite test database");
+    let url = format!("sqlite://{}", file.display());
+    let db = Db::connect(&url).await.expect("open SQLite test database");
     TestDb {
         db,
+        url,
         file: Some(file),
     }
 }
 
-async fn fresh_postgres(admin_url: &str) -> Result<Db, String> {
+async fn fresh_postgres(admin_url: &str) -> Result<(Db, String), String> {
     let name = random_name();
     let mut conn = sqlx::PgConnection::connect(admin_url)
         .await
@@ -63,7 +71,7 @@ async fn fresh_postgres(admin_url: &str) -> Result<Db, String> {
         .rsplit_once('/')
         .map(|(b, _)| b)
         .unwrap_or(admin_url);
-    Db::connect(&format!("{base}/{name}"))
-        .await
-        .map_err(|e| e.to_string())
+    let url = format!("{base}/{name}");
+    let db = Db::connect(&url).await.map_err(|e| e.to_string())?;
+    Ok((db, url))
 }

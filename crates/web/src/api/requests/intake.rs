@@ -85,7 +85,16 @@ pub async fn submit(
         description: req.description,
         answers: req.answers,
         place_node_id: req.place_node_id,
-        home_node_id: home.map(|g| g.node_id),
+        // A resident's or grid worker's own place stands in for a missing one; a desk recording a
+        // call must say where the problem is.
+        home_node_id: home
+            .filter(|g| {
+                matches!(
+                    g.role,
+                    Role::Resident | Role::GridWorker | Role::PartyMember
+                )
+            })
+            .map(|g| g.node_id),
         address: req.address,
         longitude: req.longitude,
         latitude: req.latitude,
