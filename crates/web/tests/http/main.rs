@@ -16,5 +16,6 @@ mod places_import;
 mod residents;
 mod residents_excel;
 mod residents_import;
+mod requests;
 mod rosters;
 mod scope;
