@@ -2,7 +2,7 @@
 //! recorded on someone's behalf. Routing picks the desk; an auto-dispatch rule sends it straight
 //! to the lead unit.
 
-use super::transition::{Effects, event, notify, write_units};
+use super::writes::{Effects, event, notify, write_units};
 use super::{Requests, SlaEnv, Viewer, categories, routing};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;

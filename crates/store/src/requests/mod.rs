@@ -10,6 +10,7 @@ pub mod routing;
 pub mod ticker;
 pub mod timeline;
 pub mod transition;
+pub mod writes;
 
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};

@@ -6,7 +6,7 @@
 //! as a second line of defence: a re-flagged deadline (sent back, same clock) raises nothing new.
 
 use super::Requests;
-use super::transition::{event, notify};
+use super::writes::{event, notify};
 use crate::db::{Db, Engine};
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};

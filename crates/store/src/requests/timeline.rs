@@ -1,7 +1,7 @@
 //! A request's timeline: every step with actor, unit, time, the states before and after, and
 //! what was said.
 
-use super::transition::RequestEvents as E;
+use super::writes::RequestEvents as E;
 use crate::db::Db;
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};

@@ -3,42 +3,17 @@
 //! notifications and the audit entry in one transaction. The row is updated only if its status
 //! is still the one the decision was made on, so two people acting at once cannot both win.
 
-use super::{RequestUnits, Requests, SlaEnv, Viewer, get, routing, units};
+use super::writes::{Effects, RequestPauses, event, notify, pauses, write_units};
+use super::{Requests, SlaEnv, Viewer, get, routing, units};
 use crate::audit::{self, Actor, Change};
-use crate::db::{Db, Tx};
-use crate::error::{StoreError, StoreResult};
-use crate::requests::inbox::Notifications;
+use crate::db::Db;
+use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
 use jiceng_core::DomainError;
 use jiceng_core::requests::machine::{self, Context};
-use jiceng_core::requests::sla::{Due, Stage, hours_due, resolve_due};
+use jiceng_core::requests::sla::{Stage, hours_due, resolve_due};
 use jiceng_core::requests::{Action, Rating, Status};
-use sea_query::{Expr, ExprTrait, Iden, Query, SimpleExpr};
-
-#[derive(Iden, Clone, Copy)]
-pub(crate) enum RequestEvents {
-    Table,
-    Id,
-    RequestId,
-    At,
-    ActorUserId,
-    ActorLogin,
-    ActorName,
-    ActorUnit,
-    Action,
-    FromStatus,
-    ToStatus,
-    Note,
-    DataJson,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub(crate) enum RequestPauses {
-    Table,
-    RequestId,
-    StartedAt,
-    EndedAt,
-}
+use sea_query::{Expr, ExprTrait, Query};
 
 /// What the actor supplies with a step.
 #[derive(Debug, Clone, Default)]
@@ -51,171 +26,6 @@ pub struct Step {
     pub assist_org_ids: Vec<i64>,
     pub days: Option<u32>,
     pub merge_into: Option<i64>,
-}
-
-/// Column changes of one step, besides the status.
-pub(crate) struct Effects(Vec<(Requests, SimpleExpr)>);
-
-impl Effects {
-    fn new() -> Self {
-        Effects(Vec::new())
-    }
-    fn set(mut self, col: Requests, v: impl Into<SimpleExpr>) -> Self {
-        self.0.push((col, v.into()));
-        self
-    }
-    /// Starts a stage's clock (or stops every clock with `None`); a new deadline is unflagged.
-    fn clock(self, stage: Option<Stage>, due: Option<Due>) -> Self {
-        self.set(Requests::Stage, stage.map(|s| s.as_str()))
-            .set(Requests::DueAt, due.map(|d| d.due))
-            .set(Requests::WarnAt, due.map(|d| d.warn))
-            .set(Requests::DueFlagged, false)
-    }
-    pub(crate) fn dispatch(env: &SlaEnv<'_>, now: DateTime<Utc>, org: i64) -> Self {
-        let due = hours_due(env.calendar, &env.office, now, env.policy.claim_hours);
-        Effects::new()
-            .set(Requests::LeadOrgId, org)
-            .set(Requests::DispatchedAt, now)
-            .clock(Some(Stage::Claim), Some(due))
-    }
-    pub(crate) async fn apply(
-        self,
-        tx: &mut Tx,
-        id: i64,
-        from: Status,
-        to: Status,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let mut q = Query::update();
-        q.table(Requests::Table)
-            .value(Requests::Status, to.as_str())
-            .value(Requests::UpdatedAt, now);
-        for (c, v) in self.0 {
-            q.value(c, v);
-        }
-        q.and_where(Expr::col(Requests::Id).eq(id))
-            .and_where(Expr::col(Requests::Status).eq(from.as_str()));
-        if tx.execute(&q).await? == 0 {
-            return Err(StoreError::Stale);
-        }
-        Ok(())
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn event(
-    tx: &mut Tx,
-    request_id: i64,
-    who: &Viewer,
-    at: DateTime<Utc>,
-    action: &str,
-    from: Option<Status>,
-    to: Option<Status>,
-    note: &str,
-    data: Option<serde_json::Value>,
-) -> StoreResult<()> {
-    tx.execute(
-        &Query::insert()
-            .into_table(RequestEvents::Table)
-            .columns([
-                RequestEvents::RequestId,
-                RequestEvents::At,
-                RequestEvents::ActorUserId,
-                RequestEvents::ActorLogin,
-                RequestEvents::ActorName,
-                RequestEvents::ActorUnit,
-                RequestEvents::Action,
-                RequestEvents::FromStatus,
-                RequestEvents::ToStatus,
-                RequestEvents::Note,
-                RequestEvents::DataJson,
-            ])
-            .values_panic([
-                request_id.into(),
-                at.into(),
-                (who.user_id != 0).then_some(who.user_id).into(),
-                String::new().into(),
-                who.name.clone().into(),
-                who.unit.clone().into(),
-                action.into(),
-                from.map(|s| s.as_str()).into(),
-                to.map(|s| s.as_str()).into(),
-                note.into(),
-                data.map(|d| d.to_string()).into(),
-            ])
-            .to_owned(),
-    )
-    .await?;
-    Ok(())
-}
-
-/// One inbox entry, for a unit's staff, a desk's dispatchers or a single user.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn notify(
-    tx: &mut Tx,
-    request_id: i64,
-    org: Option<i64>,
-    desk: Option<&str>,
-    user: Option<i64>,
-    kind: &str,
-    message: &str,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    use Notifications as N;
-    tx.execute(
-        &Query::insert()
-            .into_table(N::Table)
-            .columns([
-                N::RequestId,
-                N::OrgId,
-                N::DeskPath,
-                N::UserId,
-                N::Kind,
-                N::Message,
-                N::CreatedAt,
-            ])
-            .values_panic([
-                request_id.into(),
-                org.into(),
-                desk.map(str::to_owned).into(),
-                user.into(),
-                kind.into(),
-                message.into(),
-                at.into(),
-            ])
-            .to_owned(),
-    )
-    .await?;
-    Ok(())
-}
-
-pub(crate) async fn write_units(
-    tx: &mut Tx,
-    id: i64,
-    lead: i64,
-    assist: &[i64],
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    tx.execute(
-        &Query::delete()
-            .from_table(RequestUnits::Table)
-            .and_where(Expr::col(RequestUnits::RequestId).eq(id))
-            .to_owned(),
-    )
-    .await?;
-    let mut q = Query::insert();
-    q.into_table(RequestUnits::Table).columns([
-        RequestUnits::RequestId,
-        RequestUnits::OrgId,
-        RequestUnits::Role,
-        RequestUnits::CreatedAt,
-    ]);
-    q.values_panic([id.into(), lead.into(), "lead".into(), at.into()]);
-    for a in assist.iter().filter(|a| **a != lead) {
-        q.values_panic([id.into(), (*a).into(), "assist".into(), at.into()]);
-    }
-    tx.execute(&q).await?;
-    Ok(())
 }
 
 fn required(note: &str, code: &'static str, what: &str) -> Result<String, DomainError> {
@@ -233,28 +43,14 @@ fn required(note: &str, code: &'static str, what: &str) -> Result<String, Domain
     Ok(n.to_owned())
 }
 
-async fn pauses(
-    db: &Db,
-    id: i64,
-    now: DateTime<Utc>,
-) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
-    let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = db
-        .all(
-            &Query::select()
-                .columns([RequestPauses::StartedAt, RequestPauses::EndedAt])
-                .from(RequestPauses::Table)
-                .and_where(Expr::col(RequestPauses::RequestId).eq(id))
-                .to_owned(),
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(a, b)| (a, b.unwrap_or(now)))
-        .collect())
-}
-
 /// An inbox entry to write: to a unit, a desk or a user; its kind and message.
-type Notice = (Option<i64>, Option<String>, Option<i64>, &'static str, String);
+type Notice = (
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    &'static str,
+    String,
+);
 
 /// Takes `step` on request `id` as `viewer`. Returns the new status.
 pub async fn act(
