@@ -47,7 +47,7 @@ labelled!(Party {
     Requester = "requester", "诉求人", "Requester";
     Desk = "desk", "派单中心", "Dispatch desk";
     LeadUnit = "lead_unit", "承办单位", "Lead unit";
-    AssistUnit = "assist_unit", "协办单位", "Assisting unit";
+    AssistUnit = "assisting_unit", "协办单位", "Assisting unit";
 });
 
 labelled!(Action {
