@@ -187,6 +187,20 @@ pub async fn build(
         ),
         ("resident", Role::Resident, &grid, "居民", String::new()),
     ];
+    let (cats, departments) = crate::demo_requests::setup(db, &actor, &county_node).await?;
+    let street_of = |g: &Node| streets.iter().find(|s| g.path.starts_with(&s.path));
+    let places: Vec<crate::demo_requests::Place<'_>> = grids_of
+        .iter()
+        .flat_map(|(_, gs)| gs.iter())
+        .filter_map(|g| {
+            street_of(g).map(|s| crate::demo_requests::Place {
+                grid: g,
+                desk_path: &s.path,
+                desk_name: &s.name,
+            })
+        })
+        .collect();
+    crate::demo_requests::history(db, &actor, &places, &cats, size.requests, actor.at).await?;
     let hash = jiceng_web::auth::hash_async(DEMO_PASSWORD.to_owned()).await;
     let mut logins = Vec::new();
     for (login, role, node, title, unit) in accounts {
@@ -207,9 +221,16 @@ pub async fn build(
             password_hash: hash.clone(),
             grants,
         };
-        users::create(db, Authority::Operator, &actor, new)
+        let user = users::create(db, Authority::Operator, &actor, new)
             .await
             .map_err(|e| e.to_string())?;
+        if role == Role::DepartmentStaff {
+            // The demo department login works for 住建局, which leads 供暖, 物业 and more.
+            let org = departments.get("zhujian").copied();
+            users::set_organisation(db, &Scope::everything(), &actor, user.id, org)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         logins.push(DemoLogin {
             login,
             role,
@@ -264,6 +285,7 @@ mod tests {
         let size = crate::demo_city::DemoSize {
             residents_per_grid: 6,
             streets: Some(1),
+            requests: 2_000,
         };
         let logins = build(&t.db, &vault, "371722", size).await.unwrap();
         let county = Scope::from_paths(["/37/3717/371722/".to_owned()]).unwrap();
@@ -309,6 +331,34 @@ mod tests {
                 .all(|r| r.figures["branches"] > 0 || r.figures["grids"] == 0)
         );
         assert!(rows.iter().map(|r| r.figures["estates"]).sum::<i64>() >= street_grids);
+        // A year of requests: most closed, the latest still open with running clocks.
+        let viewer = jiceng_store::requests::Viewer::system("test");
+        let f = |status| jiceng_store::requests::list::Filter {
+            status,
+            ..Default::default()
+        };
+        let page = Page::new(None, Some(1));
+        let now = SystemClock.now();
+        let count = |fl| {
+            let viewer = &viewer;
+            let db = &t.db;
+            async move {
+                jiceng_store::requests::list::list(db, viewer, &fl, page, now)
+                    .await
+                    .unwrap()
+                    .1
+            }
+        };
+        use jiceng_core::requests::Status;
+        assert_eq!(count(f(None)).await, 2_000);
+        let closed = count(f(Some(Status::Closed))).await;
+        assert!(closed > 1_500, "{closed} closed");
+        let open = count(jiceng_store::requests::list::Filter {
+            open_only: true,
+            ..Default::default()
+        })
+        .await;
+        assert!(open > 0 && open < 200, "{open} open");
         for l in &logins {
             let c = users::credentials(&t.db, l.login).await.unwrap().unwrap();
             assert!(jiceng_web::auth::password::verify_password(

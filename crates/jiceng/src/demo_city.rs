@@ -24,6 +24,8 @@ pub struct DemoSize {
     pub residents_per_grid: usize,
     /// Fill only the first N streets (tests); `None` fills all.
     pub streets: Option<usize>,
+    /// Requests of the year of history.
+    pub requests: usize,
 }
 
 /// The party organisations made for the demo accounts.

@@ -82,6 +82,13 @@ pub const PROPERTY_COMPANIES: &[&str] = &[
     "宏达物业",
 ];
 
+/// A whole name: a common surname and a given name.
+pub fn full_name(rng: &mut Rng) -> String {
+    let surname = *rng.pick(SURNAMES);
+    let male = rng.chance(50);
+    name(rng, surname, male)
+}
+
 pub fn name(rng: &mut Rng, surname: &str, male: bool) -> String {
     let given = if male {
         rng.pick(GIVEN_MALE)

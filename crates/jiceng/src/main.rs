@@ -5,6 +5,8 @@ mod config;
 mod demo;
 mod demo_city;
 mod demo_gen;
+mod demo_history;
+mod demo_requests;
 mod keys;
 
 use clap::{Parser, Subcommand};
@@ -67,7 +69,12 @@ enum Command {
         /// About how many residents each grid gets (60 gives 单县 over 100,000).
         #[arg(long, default_value_t = 60)]
         residents_per_grid: usize,
+        /// Requests in the year of history (over 200,000 by default).
+        #[arg(long, default_value_t = 220_000)]
+        requests: usize,
     },
+    /// Measure the request loop under load at a realistic size (docs/BENCHMARKS.md).
+    Bench(jiceng_bench::BenchArgs),
     /// Create or update the database schema, then exit.
     Migrate,
     /// Administer accounts from the server's shell.
@@ -220,6 +227,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             listen,
             no_serve,
             residents_per_grid,
+            requests,
         } => {
             let url = demo::fresh_file(&dir)?;
             let vault = keys::load(&url, None)?;
@@ -227,6 +235,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let size = demo_city::DemoSize {
                 residents_per_grid,
                 streets: None,
+                requests,
             };
             let logins = demo::build(&db, &vault, &county, size).await?;
             if no_serve {
@@ -238,6 +247,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             })
             .await
         }
+        Command::Bench(args) => jiceng_bench::run(args, calendar).await,
         Command::Migrate => {
             connect(&url).await?;
             println!("数据库结构已更新到最新版本：{}", redact(&url));

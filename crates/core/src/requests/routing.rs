@@ -12,8 +12,9 @@ pub struct Rule {
     pub category_id: Option<i64>,
     /// The territory the rule covers (materialized path, ends in `/`).
     pub node_path: String,
-    /// The desk (a territory node whose dispatchers receive the request).
-    pub desk_path: String,
+    /// The desk (a territory node whose dispatchers receive the request); `None` keeps the
+    /// default desk, the street (else district) above the place.
+    pub desk_path: Option<String>,
     /// The unit suggested as lead, if the rule names one.
     pub lead_org_id: Option<i64>,
     /// Dispatch straight to the lead unit on submission (needs a lead unit).
@@ -38,7 +39,7 @@ mod tests {
             id,
             category_id: cat,
             node_path: path.into(),
-            desk_path: desk.into(),
+            desk_path: Some(desk.into()),
             lead_org_id: None,
             auto_dispatch: false,
         }

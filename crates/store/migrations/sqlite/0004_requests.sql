@@ -18,14 +18,15 @@ CREATE TABLE request_categories (
     updated_at TEXT NOT NULL
 );
 
--- Category × territory → desk and suggested lead unit. A NULL category covers every category.
+-- Category × territory → desk and suggested lead unit. A NULL category covers every category; a
+-- NULL desk leaves the request with the street (else district) desk above its place.
 CREATE TABLE routing_rules (
     id INTEGER PRIMARY KEY,
     category_id INTEGER REFERENCES request_categories (id),
     node_id INTEGER NOT NULL REFERENCES nodes (id),
     node_path TEXT NOT NULL,
-    desk_node_id INTEGER NOT NULL REFERENCES nodes (id),
-    desk_path TEXT NOT NULL,
+    desk_node_id INTEGER REFERENCES nodes (id),
+    desk_path TEXT,
     lead_org_id INTEGER REFERENCES organisations (id),
     auto_dispatch BOOLEAN NOT NULL DEFAULT FALSE,
     created_at TEXT NOT NULL

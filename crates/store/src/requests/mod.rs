@@ -3,9 +3,11 @@
 //! whether a step is legal is decided by `jiceng_core::requests::machine`.
 
 pub mod categories;
+pub mod history;
 pub mod inbox;
 pub mod intake;
 pub mod list;
+pub mod photos;
 pub mod routing;
 pub mod ticker;
 pub mod timeline;

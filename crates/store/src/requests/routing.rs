@@ -35,8 +35,8 @@ pub struct RoutingRule {
     pub category_id: Option<i64>,
     pub node_id: i64,
     pub node_path: String,
-    pub desk_node_id: i64,
-    pub desk_path: String,
+    pub desk_node_id: Option<i64>,
+    pub desk_path: Option<String>,
     pub lead_org_id: Option<i64>,
     pub auto_dispatch: bool,
     pub created_at: DateTime<Utc>,
@@ -88,7 +88,8 @@ pub async fn list(db: &Db, scope: &Scope) -> StoreResult<Vec<RoutingRule>> {
 pub struct NewRule {
     pub category_id: Option<i64>,
     pub node_id: i64,
-    pub desk_node_id: i64,
+    /// `None`: the default desk above each place.
+    pub desk_node_id: Option<i64>,
     pub lead_org_id: Option<i64>,
     pub auto_dispatch: bool,
 }
@@ -102,11 +103,19 @@ pub async fn create(
     new: NewRule,
 ) -> StoreResult<RoutingRule> {
     let node = nodes::get(db, scope, new.node_id).await?;
-    let desk = nodes::by_ids(db, vec![new.desk_node_id])
-        .await?
-        .pop()
-        .ok_or(StoreError::NotFound)?;
-    if !node.path.starts_with(&desk.path) {
+    let desk = match new.desk_node_id {
+        None => None,
+        Some(d) => Some(
+            nodes::by_ids(db, vec![d])
+                .await?
+                .pop()
+                .ok_or(StoreError::NotFound)?,
+        ),
+    };
+    if desk
+        .as_ref()
+        .is_some_and(|d| !node.path.starts_with(&d.path))
+    {
         return Err(DomainError::new(
             "invalid_desk",
             "desk_node_id",
@@ -114,11 +123,13 @@ pub async fn create(
         )
         .into());
     }
+    // Without a desk of its own, units are checked against the territory the rule covers.
+    let desk_path = desk.as_ref().map_or(node.path.clone(), |d| d.path.clone());
     if let Some(c) = new.category_id {
         super::categories::get(db, c).await?;
     }
     if let Some(org) = new.lead_org_id {
-        lead_unit_fits(db, org, &desk.path).await?;
+        lead_unit_fits(db, org, &desk_path).await?;
     } else if new.auto_dispatch {
         return Err(
             DomainError::new("missing_lead_unit", "lead_org_id", "自动派单须指定承办单位").into(),
@@ -143,8 +154,8 @@ pub async fn create(
                     new.category_id.into(),
                     node.id.into(),
                     node.path.clone().into(),
-                    desk.id.into(),
-                    desk.path.clone().into(),
+                    desk.as_ref().map(|d| d.id).into(),
+                    desk.as_ref().map(|d| d.path.clone()).into(),
                     new.lead_org_id.into(),
                     new.auto_dispatch.into(),
                     actor.at.into(),
@@ -163,7 +174,7 @@ pub async fn create(
             object_path: &node.path,
             before: None,
             after: Some(serde_json::json!({
-                "category_id": new.category_id, "desk": desk.name,
+                "category_id": new.category_id, "desk": desk.as_ref().map(|d| d.name.clone()),
                 "lead_org_id": new.lead_org_id, "auto_dispatch": new.auto_dispatch,
             })),
         },
@@ -237,13 +248,20 @@ pub async fn route(db: &Db, category_id: i64, place: &Node) -> StoreResult<Route
         )
         .await?;
     let rules: Vec<Rule> = candidates.iter().map(RoutingRule::rule).collect();
-    if let Some(r) = rules::choose(&rules, category_id, &place.path) {
-        return Ok(Route {
-            desk_path: r.desk_path.clone(),
-            suggested_org_id: r.lead_org_id,
-            auto_dispatch: r.auto_dispatch && r.lead_org_id.is_some(),
-        });
-    }
+    let chosen = rules::choose(&rules, category_id, &place.path);
+    let desk = match chosen.and_then(|r| r.desk_path.clone()) {
+        Some(d) => d,
+        None => default_desk(db, place, above).await?,
+    };
+    Ok(Route {
+        desk_path: desk,
+        suggested_org_id: chosen.and_then(|r| r.lead_org_id),
+        auto_dispatch: chosen.is_some_and(|r| r.auto_dispatch && r.lead_org_id.is_some()),
+    })
+}
+
+/// The street (else district) above a place: whose dispatchers receive its requests.
+async fn default_desk(db: &Db, place: &Node, above: Vec<String>) -> StoreResult<String> {
     let ancestors: Vec<Node> = db
         .all(
             &nodes::select()
@@ -258,14 +276,9 @@ pub async fn route(db: &Db, category_id: i64, place: &Node) -> StoreResult<Route
             .max_by_key(|n| n.path.len())
             .map(|n| n.path.clone())
     };
-    let desk = deepest(NodeKind::Street)
+    Ok(deepest(NodeKind::Street)
         .or_else(|| deepest(NodeKind::District))
-        .unwrap_or_else(|| place.path.clone());
-    Ok(Route {
-        desk_path: desk,
-        suggested_org_id: None,
-        auto_dispatch: false,
-    })
+        .unwrap_or_else(|| place.path.clone()))
 }
 
 /// A unit a desk can dispatch to.

@@ -5,6 +5,7 @@ pub mod act;
 pub mod inbox;
 pub mod intake;
 pub mod list;
+pub mod photos;
 pub mod setup;
 
 use crate::AppState;
@@ -37,6 +38,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/requests/duplicates", get(intake::duplicates))
         .route("/api/v1/requests/{id}", get(act::detail))
         .route("/api/v1/requests/{id}/actions", post(act::act))
+        .route(
+            "/api/v1/requests/{id}/photos",
+            get(photos::list)
+                .post(photos::add)
+                .layer(axum::extract::DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
+        .route("/api/v1/requests/{id}/photos/{photo_id}", get(photos::get))
         .route("/api/v1/notifications", get(inbox::list))
         .route("/api/v1/notifications/seen", post(inbox::seen))
 }

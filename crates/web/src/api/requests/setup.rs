@@ -118,8 +118,9 @@ pub struct RuleBody {
     pub category_id: Option<i64>,
     /// The territory covered.
     pub node_id: i64,
-    /// The desk receiving the requests: the territory or a node above it.
-    pub desk_node_id: i64,
+    /// The desk receiving the requests: the territory or a node above it. Omitted: the street
+    /// (else district) above each request's place.
+    pub desk_node_id: Option<i64>,
     pub lead_org_id: Option<i64>,
     #[serde(default)]
     pub auto_dispatch: bool,
