@@ -8,12 +8,18 @@ pub mod error;
 pub mod exports;
 pub mod home;
 pub mod i18n;
+pub mod i18n_requests;
 pub mod i18n_rosters;
 pub mod login;
 pub mod node_links;
 pub mod nodes;
 pub mod organisations;
 pub mod party_members;
+pub mod requests;
+pub mod requests_act;
+pub mod requests_detail;
+pub mod requests_inbox;
+pub mod requests_new;
 pub mod residents;
 pub mod roster_import;
 pub mod trees;
@@ -76,6 +82,15 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(users::list))
         .route("/users/new", get(users::new_form).post(users::create))
         .route("/users/{id}", get(users::show))
+        .route("/requests", get(requests::list))
+        .route("/requests/export.xlsx", get(requests::export))
+        .route(
+            "/requests/new",
+            get(requests_new::form).post(requests_new::submit),
+        )
+        .route("/requests/{id}", get(requests_detail::show))
+        .route("/requests/{id}/act", post(requests_act::act))
+        .route("/notifications", get(requests_inbox::show))
         .route("/audit", get(audit::list))
         .route("/audit/export.xlsx", get(audit::export_xlsx))
         .route("/audit/export.csv", get(audit::export_csv))
@@ -113,6 +128,8 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
     pub active: bool,
+    /// A count beside the label (unread messages).
+    pub badge: Option<i64>,
 }
 
 /// A signed-in user on a page; anyone else is sent to the login page and brought back after.
@@ -120,6 +137,8 @@ pub struct PageUser {
     pub p: Principal,
     pub lang: Lang,
     pub path: String,
+    /// Unread messages, counted once for a page that shows the navigation (GET); else 0.
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for PageUser {
@@ -133,7 +152,15 @@ impl FromRequestParts<AppState> for PageUser {
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".into());
         match Principal::from_request_parts(parts, state).await {
-            Ok(p) => Ok(PageUser { p, lang, path }),
+            Ok(p) => {
+                let unread = requests::unread_badge(state, &p, &parts.method).await;
+                Ok(PageUser {
+                    p,
+                    lang,
+                    path,
+                    unread,
+                })
+            }
             Err(e) if e.status == StatusCode::UNAUTHORIZED => {
                 let next = urlencoding::encode(&path).into_owned();
                 Err(Redirect::to(&format!("/login?next={next}")).into_response())
@@ -160,6 +187,7 @@ impl PageUser {
             href,
             label: t.s(key),
             active: href == active,
+            badge: None,
         };
         let mut governance = vec![item("/", "nav.home")];
         if p.can(Permission::ViewNodes) {
@@ -176,6 +204,13 @@ impl PageUser {
             governance.push(item("/coverage", "nav.coverage"));
             governance.push(item("/organisations", "nav.organisations"));
         }
+        let mut work: Vec<NavItem> = requests::nav_entries(p)
+            .into_iter()
+            .map(|(href, key)| item(href, key))
+            .collect();
+        if let Some(inbox) = work.iter_mut().find(|i| i.href == "/notifications") {
+            inbox.badge = (self.unread > 0).then_some(self.unread);
+        }
         let mut system = Vec::new();
         if p.can(Permission::ViewUsers) {
             system.push(item("/users", "nav.users"));
@@ -187,6 +222,12 @@ impl PageUser {
             label: t.s("nav.group.governance"),
             items: governance,
         }];
+        if !work.is_empty() {
+            nav.push(NavGroup {
+                label: t.s("nav.group.requests"),
+                items: work,
+            });
+        }
         if !system.is_empty() {
             nav.push(NavGroup {
                 label: t.s("nav.group.system"),

@@ -13,6 +13,7 @@ mod pages;
 mod party_members_import;
 mod party_members_list;
 mod places_import;
+mod request_pages;
 mod residents;
 mod residents_excel;
 mod residents_import;
