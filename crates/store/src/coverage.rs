@@ -165,7 +165,7 @@ fn anchored_under(under: &str) -> SimpleExpr {
                 Expr::col((OrgAnchors::Table, OrgAnchors::OrgNodeId))
                     .equals((Nodes::Table, Nodes::Id)),
             )
-            .and_where(Expr::col((t, Nodes::Path)).like(format!("{under}%")))
+            .cond_where(crate::under_path((t, Nodes::Path), under))
             .to_owned(),
     )
 }
@@ -173,7 +173,7 @@ fn anchored_under(under: &str) -> SimpleExpr {
 /// The condition on `nodes` for a node measure under `under` (a path inside `scope`).
 fn node_cond(m: Measure, scope: &Scope, under: &str, norm: &StaffingNorm) -> Cond {
     let in_place = scope_cond(scope, (Nodes::Table, Nodes::Path))
-        .add(Expr::col((Nodes::Table, Nodes::Path)).like(format!("{under}%")));
+        .add(crate::under_path((Nodes::Table, Nodes::Path), under));
     let kind = |k: NodeKind| Expr::col((Nodes::Table, Nodes::Kind)).eq(k.as_str());
     match m {
         Measure::Estates => in_place.add(kind(NodeKind::Estate)),
@@ -197,8 +197,10 @@ fn node_cond(m: Measure, scope: &Scope, under: &str, norm: &StaffingNorm) -> Con
 }
 
 fn members_cond(scope: &Scope, under: &str) -> Cond {
-    scope_cond(scope, (PartyMembers::Table, PartyMembers::ResidentPath))
-        .add(Expr::col((PartyMembers::Table, PartyMembers::ResidentPath)).like(format!("{under}%")))
+    scope_cond(scope, (PartyMembers::Table, PartyMembers::ResidentPath)).add(crate::under_path(
+        (PartyMembers::Table, PartyMembers::ResidentPath),
+        under,
+    ))
 }
 
 /// The figure for one measure under `under`.

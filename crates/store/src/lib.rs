@@ -35,13 +35,37 @@ pub use error::{StoreError, StoreResult};
 use jiceng_core::scope::Scope;
 use sea_query::{Cond, Condition, Expr, ExprTrait, IntoColumnRef};
 
-/// The condition "`col` lies in one of the scope's subtrees".
+/// The condition "`col` lies in one of the scope's subtrees", as the range
+/// `prefix <= col < successor(prefix)`: the same strings as `LIKE 'prefix%'` under byte-wise
+/// ordering (SQLite's BINARY, PostgreSQL's `COLLATE "C"` on every path column), but one that
+/// both engines answer from an index — SQLite's `LIKE` is case-insensitive and cannot.
 pub(crate) fn scope_cond<C: IntoColumnRef + Clone>(scope: &Scope, col: C) -> Condition {
     let mut any = Cond::any();
     for p in scope.prefixes() {
-        any = any.add(Expr::col(col.clone()).like(format!("{p}%")));
+        any = any.add(
+            Cond::all()
+                .add(Expr::col(col.clone()).gte(p.as_str()))
+                .add(Expr::col(col.clone()).lt(successor(p))),
+        );
     }
     Cond::all().add(any)
+}
+
+/// The condition "`col` starts with `prefix`" (a path ending in `/`), indexable as above.
+pub(crate) fn under_path<C: IntoColumnRef + Clone>(col: C, prefix: &str) -> Condition {
+    Cond::all()
+        .add(Expr::col(col.clone()).gte(prefix))
+        .add(Expr::col(col).lt(successor(prefix)))
+}
+
+/// The least string greater than every string starting with `prefix` (paths are ASCII).
+fn successor(prefix: &str) -> String {
+    let mut s = prefix.to_owned();
+    match s.pop() {
+        Some(c) => s.push(char::from_u32(c as u32 + 1).unwrap_or(char::MAX)),
+        None => s.push(char::MAX),
+    }
+    s
 }
 
 /// A page of a list: `page` counts from 1.

@@ -194,9 +194,10 @@ pub async fn list(
     let mut cond = Cond::all().add(visible(scope));
     if let Some(org) = org_id {
         let org = nodes::get(db, scope, org).await?;
-        cond = cond.add(
-            Expr::col((PartyMembers::Table, PartyMembers::OrgPath)).like(format!("{}%", org.path)),
-        );
+        cond = cond.add(crate::under_path(
+            (PartyMembers::Table, PartyMembers::OrgPath),
+            &org.path,
+        ));
     }
     let total = db
         .scalar(

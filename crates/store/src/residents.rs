@@ -252,7 +252,7 @@ pub async fn list(
     let mut cond = scope_cond(scope, Residents::NodePath);
     if let Some(node_id) = f.node_id {
         let node = nodes::get(db, scope, node_id).await?;
-        cond = cond.add(Expr::col(Residents::NodePath).like(format!("{}%", node.path)));
+        cond = cond.add(crate::under_path(Residents::NodePath, &node.path));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let mut any = Cond::any()

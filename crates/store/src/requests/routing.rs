@@ -300,7 +300,7 @@ pub async fn candidate_units(db: &Db, desk_path: &str) -> StoreResult<Vec<UnitCh
             .cond_where(
                 sea_query::Cond::any()
                     .add(Expr::col(Organisations::HomePath).is_in(above))
-                    .add(Expr::col(Organisations::HomePath).like(format!("{desk_path}%"))),
+                    .add(crate::under_path(Organisations::HomePath, desk_path)),
             )
             .and_where(Expr::col(Organisations::Kind).is_in([
                 "department",
