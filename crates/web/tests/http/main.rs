@@ -18,5 +18,6 @@ mod residents;
 mod residents_excel;
 mod residents_import;
 mod requests;
+mod requests_more;
 mod rosters;
 mod scope;

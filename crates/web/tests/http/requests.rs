@@ -13,6 +13,7 @@ use jiceng_store::users;
 use serde_json::Value;
 
 pub struct Loop {
+    pub district: i64,
     pub grid: i64,
     pub category: i64,
     pub resident: String,
@@ -70,6 +71,7 @@ pub async fn setup(app: &TestApp) -> Loop {
     let (dept_id, dept) = department(app, "单县综合行政执法局", t.district, "chengguan").await;
     let (_, other_dept) = department(app, "单县市场监督管理局", t.district, "scjg").await;
     Loop {
+        district: t.district,
         grid,
         category,
         resident: app.token_for("jumin", Role::Resident, t.a).await,
