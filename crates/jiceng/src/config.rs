@@ -17,6 +17,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "JICENG_LOG",
     "JICENG_ID_KEY",
     "JICENG_CALENDAR",
+    "JICENG_BENCH_PG",
 ];
 
 /// The optional configuration file.
