@@ -109,3 +109,26 @@ pub(crate) async fn import_divisions(
 
 /// The root node, created by the first migration on both engines.
 pub(crate) const ROOT_NODE_ID: i64 = 1;
+
+/// `jiceng recount`: the counters against a recount of the records.
+pub async fn recount(db: &jiceng_store::Db, rebuild: bool) -> Result<(), String> {
+    use jiceng_store::requests::figures;
+    let diff = figures::recount(db).await.map_err(|e| e.to_string())?;
+    if diff.is_empty() {
+        println!("统计计数与诉求记录一致。");
+        return Ok(());
+    }
+    println!("{} 项计数与记录不一致：", diff.len());
+    for m in diff.iter().take(20) {
+        println!(
+            "  {} {} {} {}：计数 {}，重算 {}",
+            m.kind, m.key, m.month, m.metric, m.counted, m.recounted
+        );
+    }
+    if rebuild {
+        let n = figures::rebuild(db).await.map_err(|e| e.to_string())?;
+        println!("已按记录重建计数（{n} 项）。");
+        return Ok(());
+    }
+    Err("计数与记录不一致；用 --rebuild 按记录重建".into())
+}

@@ -359,6 +359,11 @@ mod tests {
         })
         .await;
         assert!(open > 0 && open < 200, "{open} open");
+        // The history's counters were written with it and equal a recount of its records.
+        let diff = jiceng_store::requests::figures::recount(&t.db)
+            .await
+            .unwrap();
+        assert!(diff.is_empty(), "{:?}", &diff[..diff.len().min(5)]);
         for l in &logins {
             let c = users::credentials(&t.db, l.login).await.unwrap().unwrap();
             assert!(jiceng_web::auth::password::verify_password(

@@ -77,6 +77,12 @@ enum Command {
     Bench(jiceng_bench::BenchArgs),
     /// Create or update the database schema, then exit.
     Migrate,
+    /// Recount every figure of docs/RATES.md from the records and compare with the counters
+    /// (exit code 1 on any difference); `--rebuild` replaces the counters with the recount.
+    Recount {
+        #[arg(long)]
+        rebuild: bool,
+    },
     /// Administer accounts from the server's shell.
     Admin {
         #[command(subcommand)]
@@ -248,6 +254,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             .await
         }
         Command::Bench(args) => jiceng_bench::run(args, calendar).await,
+        Command::Recount { rebuild } => commands::recount(&connect(&url).await?, rebuild).await,
         Command::Migrate => {
             connect(&url).await?;
             println!("数据库结构已更新到最新版本：{}", redact(&url));

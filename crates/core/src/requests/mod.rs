@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod machine;
 pub mod questions;
+pub mod rates;
 pub mod routing;
 pub mod sla;
 
@@ -19,7 +20,16 @@ labelled!(Channel {
     Resident = "resident", "群众点单", "Resident";
     GridPatrol = "grid_patrol", "网格发现", "Grid patrol";
     Hotline = "hotline", "热线代办", "Hotline / on behalf";
+    Open311 = "open311", "第三方平台", "Open311 system";
 });
+
+impl Channel {
+    /// Recorded for a person who has no account here (a caller, another system's user): the
+    /// request names them, and the desk records their rating after its callback.
+    pub fn for_someone_else(self) -> bool {
+        matches!(self, Channel::Hotline | Channel::Open311)
+    }
+}
 
 labelled!(Rating {
     Satisfied = "satisfied", "满意", "Satisfied";

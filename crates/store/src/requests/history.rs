@@ -4,9 +4,9 @@
 //! not run while the same database takes new requests.
 
 use super::RequestUnits as U;
-use super::Requests;
 use super::ticker::SlaEvents;
 use super::writes::RequestEvents as E;
+use super::{Requests, counters};
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Engine, Tx};
 use crate::error::StoreResult;
@@ -65,6 +65,32 @@ pub struct PastRequest {
 
 const ROWS_PER_STATEMENT: usize = 400;
 
+impl PastRequest {
+    fn late(&self, stage: Stage) -> bool {
+        self.overdue.iter().any(|(s, _)| *s == stage)
+    }
+
+    /// The counters it is in, as `counters::read` would find it after the insert.
+    fn counted(&self, id: i64) -> counters::Membership {
+        let row = counters::FactsRow {
+            id,
+            status: self.status.as_str().to_owned(),
+            place_path: self.place_path.clone(),
+            submitted_at: self.submitted_at,
+            accepted_at: self.accepted_at,
+            dispatched_at: self.dispatched_at,
+            claimed_at: self.claimed_at,
+            claim_late: self.late(Stage::Claim),
+            resolve_late: self.late(Stage::Resolve),
+            rating: self.rating.map(|r| r.as_str().to_owned()),
+            return_count: self.return_count,
+            overdue_count: self.overdue.len() as i64,
+            reopen_count: self.reopen_count,
+        };
+        counters::membership(&row, &self.lead_org_id.into_iter().collect::<Vec<_>>())
+    }
+}
+
 async fn next_id(tx: &mut Tx) -> StoreResult<i64> {
     let max = tx
         .scalar(
@@ -112,10 +138,12 @@ fn request_values(id: i64, r: &PastRequest, now: DateTime<Utc>) -> Vec<SimpleExp
             .or(r.resolved_at)
             .unwrap_or(r.submitted_at)
             .into(),
+        r.late(Stage::Claim).into(),
+        r.late(Stage::Resolve).into(),
     ]
 }
 
-const REQUEST_COLUMNS: [Requests; 30] = [
+const REQUEST_COLUMNS: [Requests; 32] = [
     Requests::Id,
     Requests::CategoryId,
     Requests::Severity,
@@ -146,6 +174,8 @@ const REQUEST_COLUMNS: [Requests; 30] = [
     Requests::ReturnCount,
     Requests::OverdueCount,
     Requests::UpdatedAt,
+    Requests::ClaimLate,
+    Requests::ResolveLate,
 ];
 
 /// Inserts `batch` in one transaction; returns the ids given, in order. Deadlines already
@@ -233,6 +263,12 @@ pub async fn insert(db: &Db, actor: &Actor, batch: &[PastRequest]) -> StoreResul
         }
         tx.execute(&q).await?;
     }
+    let counted: counters::Membership = batch
+        .iter()
+        .zip(&ids)
+        .flat_map(|(r, id)| r.counted(*id))
+        .collect();
+    counters::apply(&mut tx, &Vec::new(), &counted).await?;
     if tx.engine() == Engine::Postgres {
         // Explicit ids bypass the identity sequence; move it past them for later submissions.
         tx.execute(

@@ -3,7 +3,7 @@
 //! to the lead unit.
 
 use super::writes::{Effects, event, notify, write_units};
-use super::{Requests, SlaEnv, Viewer, categories, routing};
+use super::{Requests, SlaEnv, Viewer, categories, counters, routing};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::StoreResult;
@@ -107,7 +107,7 @@ pub async fn submit(
         )
         .into());
     }
-    let on_behalf = new.channel == Channel::Hotline;
+    let on_behalf = new.channel.for_someone_else();
     let name = new.requester_name.trim();
     if on_behalf && name.is_empty() {
         return Err(DomainError::new(
@@ -195,6 +195,7 @@ pub async fn submit(
         .await?;
     let channel_note = match new.channel {
         Channel::Hotline => format!("热线代办：{name}"),
+        Channel::Open311 => format!("第三方平台（{}）：{name}", viewer.name),
         c => c.label_zh().to_owned(),
     };
     event(
@@ -283,6 +284,8 @@ pub async fn submit(
         )
         .await?;
     }
+    let counted = counters::memberships(&mut tx, &[id]).await?;
+    counters::apply(&mut tx, &Vec::new(), &counted).await?;
     tx.commit().await?;
     Ok(id)
 }

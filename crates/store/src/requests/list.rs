@@ -9,6 +9,7 @@ use crate::error::StoreResult;
 use crate::scope_cond;
 use chrono::{DateTime, NaiveDate, Utc};
 use jiceng_core::requests::Status;
+use jiceng_core::requests::rates::Metric;
 use jiceng_core::requests::sla::{Light, instant};
 use jiceng_core::scope::Scope;
 use sea_query::{Cond, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
@@ -51,6 +52,57 @@ pub struct Filter {
     pub under: Option<Scope>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Only requests counted in this figure (docs/RATES.md): the list behind a dashboard figure.
+    pub metric: Option<Metric>,
+    /// Submitted in these months (`YYYY-MM`, Beijing time), inclusive.
+    pub months: (Option<String>, Option<String>),
+    /// Only requests this unit led (now or before a re-dispatch).
+    pub unit: Option<i64>,
+}
+
+/// The condition of a figure on the request record: the same definitions as
+/// `jiceng_core::requests::rates::metrics`, which the counters use (the recount test holds
+/// them equal).
+fn metric_cond(m: Metric) -> Cond {
+    use Status as S;
+    let is = |s: Status| col(Requests::Status).eq(s.as_str());
+    let c = Cond::all();
+    match m {
+        Metric::Submitted => c,
+        Metric::Accepted => c.add(col(Requests::AcceptedAt).is_not_null()),
+        Metric::Declined => c.add(is(S::Declined)),
+        Metric::Dispatched => c.add(col(Requests::DispatchedAt).is_not_null()),
+        Metric::RespondedOnTime => c
+            .add(col(Requests::ClaimedAt).is_not_null())
+            .add(col(Requests::ClaimLate).eq(false)),
+        Metric::Resolvable => c
+            .add(col(Requests::AcceptedAt).is_not_null())
+            .add(col(Requests::Status).is_not_in([S::Withdrawn.as_str(), S::Merged.as_str()])),
+        Metric::Closed => c.add(is(S::Closed)),
+        Metric::ClosedOnTime => c
+            .add(is(S::Closed))
+            .add(col(Requests::ResolveLate).eq(false)),
+        Metric::Rated => c.add(col(Requests::Rating).is_not_null()),
+        Metric::Satisfied => c.add(col(Requests::Rating).is_in([
+            jiceng_core::requests::Rating::Satisfied.as_str(),
+            jiceng_core::requests::Rating::FairlySatisfied.as_str(),
+        ])),
+        Metric::Returned => c.add(col(Requests::ReturnCount).gt(0)),
+        Metric::Overdue => c.add(col(Requests::OverdueCount).gt(0)),
+        Metric::Reopened => c.add(col(Requests::ReopenCount).gt(0)),
+        Metric::Open => c.add(col(Requests::Status).is_in(open_names())),
+    }
+}
+
+/// The first instant of month `m` (`YYYY-MM`) in Beijing time, or of the month after it.
+fn month_start(m: &str, next: bool) -> Option<DateTime<Utc>> {
+    let first = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()?;
+    let day = if next {
+        first.checked_add_months(chrono::Months::new(1))?
+    } else {
+        first
+    };
+    Some(instant(day.and_hms_opt(0, 0, 0)?))
 }
 
 fn open_names() -> Vec<&'static str> {
@@ -151,6 +203,27 @@ fn filtered(
         Some(Light::Green) => q.and_where(col(Requests::WarnAt).gt(now)),
         None => &mut q,
     };
+    if let Some(m) = f.metric {
+        q.cond_where(metric_cond(m));
+    }
+    if let Some(t) = f.months.0.as_deref().and_then(|m| month_start(m, false)) {
+        q.and_where(col(Requests::SubmittedAt).gte(t));
+    }
+    if let Some(t) = f.months.1.as_deref().and_then(|m| month_start(m, true)) {
+        q.and_where(col(Requests::SubmittedAt).lt(t));
+    }
+    if let Some(org) = f.unit {
+        q.and_where(
+            col(Requests::Id).in_subquery(
+                Query::select()
+                    .column(RequestUnits::RequestId)
+                    .from(RequestUnits::Table)
+                    .and_where(Expr::col(RequestUnits::OrgId).eq(org))
+                    .and_where(Expr::col(RequestUnits::Role).is_in(["lead", "former"]))
+                    .to_owned(),
+            ),
+        );
+    }
     if let Some(d) = f.from {
         q.and_where(
             col(Requests::SubmittedAt).gte(instant(d.and_hms_opt(0, 0, 0).expect("midnight"))),

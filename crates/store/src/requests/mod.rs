@@ -3,6 +3,8 @@
 //! whether a step is legal is decided by `jiceng_core::requests::machine`.
 
 pub mod categories;
+pub mod counters;
+pub mod figures;
 pub mod history;
 pub mod inbox;
 pub mod intake;
@@ -69,6 +71,8 @@ pub(crate) enum Requests {
     OverdueCount,
     MergedIntoId,
     UpdatedAt,
+    ClaimLate,
+    ResolveLate,
 }
 
 #[derive(Iden, Clone, Copy)]

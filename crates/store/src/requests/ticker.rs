@@ -5,8 +5,8 @@
 //! commit leaves the rows to the next tick. `sla_events` is unique per (request, stage, deadline)
 //! as a second line of defence: a re-flagged deadline (sent back, same clock) raises nothing new.
 
-use super::Requests;
 use super::writes::{event, notify};
+use super::{Requests, counters};
 use crate::db::{Db, Engine};
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
@@ -88,6 +88,28 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
     let raised: Vec<(i64,)> = tx.all(&ins).await?;
     let raised: Vec<i64> = raised.into_iter().map(|(id,)| id).collect();
     if !raised.is_empty() {
+        let before = counters::memberships(&mut tx, &raised).await?;
+        // Late at claiming or resolving takes the request out of the on-time counts.
+        for (stage, flag) in [
+            (Stage::Claim, Requests::ClaimLate),
+            (Stage::Resolve, Requests::ResolveLate),
+        ] {
+            let ids: Vec<i64> = claimed
+                .iter()
+                .filter(|c| raised.contains(&c.id) && c.stage.as_deref() == Some(stage.as_str()))
+                .map(|c| c.id)
+                .collect();
+            if !ids.is_empty() {
+                tx.execute(
+                    &Query::update()
+                        .table(Requests::Table)
+                        .value(flag, true)
+                        .and_where(Expr::col(Requests::Id).is_in(ids))
+                        .to_owned(),
+                )
+                .await?;
+            }
+        }
         tx.execute(
             &Query::update()
                 .table(Requests::Table)
@@ -99,6 +121,8 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
                 .to_owned(),
         )
         .await?;
+        let after = counters::memberships(&mut tx, &raised).await?;
+        counters::apply(&mut tx, &before, &after).await?;
     }
     let system = super::Viewer::system("时限监控");
     for c in claimed.iter().filter(|c| raised.contains(&c.id)) {

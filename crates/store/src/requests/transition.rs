@@ -4,7 +4,7 @@
 //! is still the one the decision was made on, so two people acting at once cannot both win.
 
 use super::writes::{Effects, RequestPauses, event, notify, pauses, write_units};
-use super::{Requests, SlaEnv, Viewer, get, routing, units};
+use super::{Requests, SlaEnv, Viewer, counters, get, routing, units};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::StoreResult;
@@ -311,6 +311,7 @@ pub async fn act(
         return Err(DomainError::new("missing_note", "note", "请填写办理记录").into());
     }
     let mut tx = db.begin().await?;
+    let before = counters::memberships(&mut tx, &[id]).await?;
     fx.apply(&mut tx, id, from, to, now).await?;
     if action == Action::Dispatch {
         let lead = step.lead_org_id.or(r.suggested_org_id).unwrap_or_default();
@@ -384,6 +385,8 @@ pub async fn act(
         },
     )
     .await?;
+    let after = counters::memberships(&mut tx, &[id]).await?;
+    counters::apply(&mut tx, &before, &after).await?;
     tx.commit().await?;
     Ok(to)
 }

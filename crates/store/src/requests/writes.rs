@@ -171,6 +171,8 @@ pub(crate) async fn notify(
     Ok(())
 }
 
+/// Sets the lead and assisting units of a dispatch. A previous lead that is replaced stays on
+/// record as `former`: it still answers for the time it held the request (rates per unit).
 pub(crate) async fn write_units(
     tx: &mut Tx,
     id: i64,
@@ -178,20 +180,41 @@ pub(crate) async fn write_units(
     assist: &[i64],
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let on_request = || Expr::col(RequestUnits::RequestId).eq(id);
     tx.execute(
         &Query::delete()
             .from_table(RequestUnits::Table)
-            .and_where(Expr::col(RequestUnits::RequestId).eq(id))
+            .and_where(on_request())
+            .cond_where(
+                sea_query::Cond::any()
+                    .add(Expr::col(RequestUnits::Role).eq("assist"))
+                    .add(Expr::col(RequestUnits::OrgId).eq(lead)),
+            )
+            .to_owned(),
+    )
+    .await?;
+    tx.execute(
+        &Query::update()
+            .table(RequestUnits::Table)
+            .value(RequestUnits::Role, "former")
+            .and_where(on_request())
+            .and_where(Expr::col(RequestUnits::Role).eq("lead"))
             .to_owned(),
     )
     .await?;
     let mut q = Query::insert();
-    q.into_table(RequestUnits::Table).columns([
-        RequestUnits::RequestId,
-        RequestUnits::OrgId,
-        RequestUnits::Role,
-        RequestUnits::CreatedAt,
-    ]);
+    q.into_table(RequestUnits::Table)
+        .columns([
+            RequestUnits::RequestId,
+            RequestUnits::OrgId,
+            RequestUnits::Role,
+            RequestUnits::CreatedAt,
+        ])
+        .on_conflict(
+            sea_query::OnConflict::columns([RequestUnits::RequestId, RequestUnits::OrgId])
+                .do_nothing()
+                .to_owned(),
+        );
     q.values_panic([id.into(), lead.into(), "lead".into(), at.into()]);
     for a in assist.iter().filter(|a| **a != lead) {
         q.values_panic([id.into(), (*a).into(), "assist".into(), at.into()]);

@@ -32,7 +32,7 @@ use utoipa::{Modify, OpenApi};
         super::requests::list::list, super::requests::list::export_xlsx,
         super::requests::act::detail, super::requests::act::act,
         super::requests::photos::add, super::requests::photos::list, super::requests::photos::get,
-        super::requests::inbox::list, super::requests::inbox::seen,
+        super::requests::inbox::list, super::requests::inbox::seen, super::requests::rates::rates,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

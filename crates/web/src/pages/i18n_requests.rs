@@ -15,6 +15,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("requests.detail.title", "诉求", "Request"),
     ("requests.tab.all", "全部", "All"),
     ("requests.any", "全部", "Any"),
+    ("requests.figure", "统计口径：", "Figure: "),
     ("requests.id", "编号", "No."),
     ("requests.category", "分类", "Category"),
     ("requests.place", "位置", "Place"),

@@ -180,6 +180,12 @@ pub struct ListQ {
     light: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// The list behind a dashboard figure: place, figure, months, unit.
+    node_id: Option<String>,
+    metric: Option<String>,
+    month_from: Option<String>,
+    month_to: Option<String>,
+    unit_id: Option<String>,
     page: Option<u64>,
     page_size: Option<u64>,
 }
@@ -205,6 +211,11 @@ struct Filters {
     light: String,
     from: String,
     to: String,
+    node_id: String,
+    metric: String,
+    month_from: String,
+    month_to: String,
+    unit_id: String,
 }
 
 impl Filters {
@@ -221,7 +232,17 @@ impl Filters {
             light: blank(&q.light),
             from: blank(&q.from),
             to: blank(&q.to),
+            node_id: blank(&q.node_id),
+            metric: blank(&q.metric),
+            month_from: blank(&q.month_from),
+            month_to: blank(&q.month_to),
+            unit_id: blank(&q.unit_id),
         }
+    }
+
+    /// The dashboard figure this list stands behind, if it was opened from one.
+    pub fn figure(&self) -> Option<&'static str> {
+        jiceng_core::requests::rates::Metric::parse(&self.metric).map(|m| m.label_zh())
     }
 
     fn query(&self, q: &ListQ) -> Result<RequestQuery, AppError> {
@@ -232,15 +253,26 @@ impl Filters {
                 AppError::bad_request("invalid_category", "category_id", "诉求分类不正确")
             })?),
         };
+        let id = |v: &str, field: &'static str| match v {
+            "" => Ok(None),
+            v => v
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::bad_request("invalid_id", field, "编号不正确")),
+        };
         Ok(RequestQuery {
             view: some(&self.view),
             status: some(&self.status),
             open: None,
             category_id,
             light: some(&self.light),
-            node_id: None,
+            node_id: id(&self.node_id, "node_id")?,
             from: date(&self.from, "from")?,
             to: date(&self.to, "to")?,
+            metric: some(&self.metric),
+            month_from: some(&self.month_from),
+            month_to: some(&self.month_to),
+            unit_id: id(&self.unit_id, "unit_id")?,
             page: q.page,
             page_size: q.page_size,
         })
@@ -250,13 +282,18 @@ impl Filters {
     fn qs(&self) -> String {
         let e = |s: &str| urlencoding::encode(s).into_owned();
         format!(
-            "view={}&status={}&category_id={}&light={}&from={}&to={}",
+            "view={}&status={}&category_id={}&light={}&from={}&to={}&node_id={}&metric={}&month_from={}&month_to={}&unit_id={}",
             e(&self.view),
             e(&self.status),
             e(&self.category_id),
             e(&self.light),
             e(&self.from),
-            e(&self.to)
+            e(&self.to),
+            e(&self.node_id),
+            e(&self.metric),
+            e(&self.month_from),
+            e(&self.month_to),
+            e(&self.unit_id)
         )
     }
 }

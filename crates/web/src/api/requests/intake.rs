@@ -71,7 +71,9 @@ pub async fn submit(
         .filter(|c| !c.is_empty())
     {
         None => default_channel,
+        // Only the Open311 endpoint records requests that came from another system.
         Some(raw) => Channel::parse(raw)
+            .filter(|c| *c != Channel::Open311)
             .ok_or_else(|| AppError::bad_request("invalid_channel", "channel", "诉求来源不正确"))?,
     };
     let phone = match req.requester_phone.trim() {

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
 use jiceng_core::requests::Status;
+use jiceng_core::requests::rates::Metric;
 use jiceng_core::requests::sla::Light;
 use jiceng_core::role::Permission;
 use jiceng_core::scope::Scope;
@@ -36,8 +37,27 @@ pub struct RequestQuery {
     pub from: Option<NaiveDate>,
     /// Submitted on or before.
     pub to: Option<NaiveDate>,
+    /// Only the requests counted in this figure of docs/RATES.md (`closed_on_time`, …): the
+    /// list behind a dashboard figure.
+    pub metric: Option<String>,
+    /// Submitted from this month (`YYYY-MM`, Beijing time).
+    pub month_from: Option<String>,
+    /// Submitted up to this month, inclusive.
+    pub month_to: Option<String>,
+    /// Only requests this unit led.
+    pub unit_id: Option<i64>,
     pub page: Option<u64>,
     pub page_size: Option<u64>,
+}
+
+/// A month as `YYYY-MM`, or a 400 naming the parameter.
+pub fn month(v: &Option<String>, field: &'static str) -> Result<Option<String>, AppError> {
+    let Some(m) = blank(v) else {
+        return Ok(None);
+    };
+    chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+        .map(|_| Some(m.to_owned()))
+        .map_err(|_| AppError::bad_request("invalid_month", field, "月份格式须为 2026-03"))
 }
 
 fn blank(v: &Option<String>) -> Option<&str> {
@@ -78,7 +98,20 @@ pub async fn filter_of(s: &AppState, p: &Principal, q: &RequestQuery) -> Result<
             Scope::from_paths([n.path])
         }
     };
+    let metric = blank(&q.metric)
+        .map(|m| {
+            Metric::parse(m)
+                .ok_or_else(|| AppError::bad_request("invalid_metric", "metric", "统计指标不正确"))
+        })
+        .transpose()?;
+    let months = (
+        month(&q.month_from, "month_from")?,
+        month(&q.month_to, "month_to")?,
+    );
     Ok(Filter {
+        metric,
+        months,
+        unit: q.unit_id,
         view,
         status,
         open_only: q.open.unwrap_or(false),

@@ -6,6 +6,7 @@ pub mod inbox;
 pub mod intake;
 pub mod list;
 pub mod photos;
+pub mod rates;
 pub mod setup;
 
 use crate::AppState;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(6 * 1024 * 1024)),
         )
         .route("/api/v1/requests/{id}/photos/{photo_id}", get(photos::get))
+        .route("/api/v1/rates", get(rates::rates))
         .route("/api/v1/notifications", get(inbox::list))
         .route("/api/v1/notifications/seen", post(inbox::seen))
 }

@@ -1,0 +1,204 @@
+//! Counters of the figures in `docs/RATES.md`, moved in the same transaction as the request
+//! they count: each write reads which counts the request is in before and after, and applies
+//! the difference. `recount` recomputes every counter from the records.
+
+use super::{RequestUnits, Requests};
+use crate::db::{Engine, Tx};
+use crate::error::StoreResult;
+use chrono::{DateTime, Utc};
+use jiceng_core::requests::rates::{Facts, Metric, metrics};
+use jiceng_core::requests::sla::local;
+use jiceng_core::requests::{Rating, Status};
+use sea_query::{Expr, ExprTrait, Iden, LockType, OnConflict, Query};
+use std::collections::BTreeMap;
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum RequestCounters {
+    Table,
+    Kind,
+    Key,
+    Month,
+    Metric,
+    Value,
+}
+
+pub const PLACE: &str = "place";
+pub const UNIT: &str = "unit";
+
+/// Which counters a request is in: (kind, key, month, metric).
+pub(crate) type Membership = Vec<(&'static str, String, String, Metric)>;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct FactsRow {
+    pub id: i64,
+    pub status: String,
+    pub place_path: String,
+    pub submitted_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub claim_late: bool,
+    pub resolve_late: bool,
+    pub rating: Option<String>,
+    pub return_count: i64,
+    pub overdue_count: i64,
+    pub reopen_count: i64,
+}
+
+impl FactsRow {
+    pub fn facts(&self) -> Facts {
+        Facts {
+            status: Status::parse(&self.status).unwrap_or(Status::Submitted),
+            accepted: self.accepted_at.is_some(),
+            dispatched: self.dispatched_at.is_some(),
+            claimed: self.claimed_at.is_some(),
+            claim_late: self.claim_late,
+            resolve_late: self.resolve_late,
+            rating: self.rating.as_deref().and_then(Rating::parse),
+            return_count: self.return_count,
+            overdue_count: self.overdue_count,
+            reopen_count: self.reopen_count,
+        }
+    }
+}
+
+/// The month of submission, Beijing time: `2026-11`.
+pub fn month_of(at: DateTime<Utc>) -> String {
+    local(at).format("%Y-%m").to_string()
+}
+
+/// Every place above (and at) `path`, the root excepted.
+pub(crate) fn places_above(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut acc = String::from("/");
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        acc.push_str(seg);
+        acc.push('/');
+        out.push(acc.clone());
+    }
+    out
+}
+
+pub(crate) fn membership(row: &FactsRow, units: &[i64]) -> Membership {
+    let month = month_of(row.submitted_at);
+    let mut keys: Vec<(&'static str, String)> = places_above(&row.place_path)
+        .into_iter()
+        .map(|p| (PLACE, p))
+        .collect();
+    keys.extend(units.iter().map(|u| (UNIT, u.to_string())));
+    let ms = metrics(&row.facts());
+    let mut out = Vec::with_capacity(keys.len() * ms.len());
+    for (kind, key) in &keys {
+        for m in &ms {
+            out.push((*kind, key.clone(), month.clone(), *m));
+        }
+    }
+    out
+}
+
+const FACT_COLUMNS: [Requests; 13] = [
+    Requests::Id,
+    Requests::Status,
+    Requests::PlacePath,
+    Requests::SubmittedAt,
+    Requests::AcceptedAt,
+    Requests::DispatchedAt,
+    Requests::ClaimedAt,
+    Requests::ClaimLate,
+    Requests::ResolveLate,
+    Requests::Rating,
+    Requests::ReturnCount,
+    Requests::OverdueCount,
+    Requests::ReopenCount,
+];
+
+/// The facts of requests `ids`, read inside `tx` (and locked on PostgreSQL, so nothing moves
+/// them between this read and the write that follows).
+pub(crate) async fn read(tx: &mut Tx, ids: &[i64]) -> StoreResult<Vec<(FactsRow, Vec<i64>)>> {
+    let mut q = Query::select();
+    q.columns(FACT_COLUMNS)
+        .from(Requests::Table)
+        .and_where(Expr::col(Requests::Id).is_in(ids.to_vec()));
+    if tx.engine() == Engine::Postgres {
+        q.lock(LockType::Update);
+    }
+    let rows: Vec<FactsRow> = tx.all(&q).await?;
+    let led: Vec<(i64, i64)> = tx
+        .all(
+            &Query::select()
+                .columns([RequestUnits::RequestId, RequestUnits::OrgId])
+                .from(RequestUnits::Table)
+                .and_where(Expr::col(RequestUnits::RequestId).is_in(ids.to_vec()))
+                .and_where(Expr::col(RequestUnits::Role).is_in(["lead", "former"]))
+                .to_owned(),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let units = led
+                .iter()
+                .filter(|(q, _)| *q == r.id)
+                .map(|(_, o)| *o)
+                .collect();
+            (r, units)
+        })
+        .collect())
+}
+
+/// The memberships of requests `ids` as they stand in `tx`.
+pub(crate) async fn memberships(tx: &mut Tx, ids: &[i64]) -> StoreResult<Membership> {
+    Ok(read(tx, ids)
+        .await?
+        .iter()
+        .flat_map(|(r, u)| membership(r, u))
+        .collect())
+}
+
+/// Moves the counters from `before` to `after`.
+pub(crate) async fn apply(tx: &mut Tx, before: &Membership, after: &Membership) -> StoreResult<()> {
+    let mut delta: BTreeMap<(&str, &str, &str, &str), i64> = BTreeMap::new();
+    for (k, key, month, m) in before {
+        *delta.entry((k, key, month, m.as_str())).or_default() -= 1;
+    }
+    for (k, key, month, m) in after {
+        *delta.entry((k, key, month, m.as_str())).or_default() += 1;
+    }
+    let rows: Vec<_> = delta.into_iter().filter(|(_, d)| *d != 0).collect();
+    for chunk in rows.chunks(500) {
+        let mut q = Query::insert();
+        q.into_table(RequestCounters::Table)
+            .columns([
+                RequestCounters::Kind,
+                RequestCounters::Key,
+                RequestCounters::Month,
+                RequestCounters::Metric,
+                RequestCounters::Value,
+            ])
+            .on_conflict(
+                OnConflict::columns([
+                    RequestCounters::Kind,
+                    RequestCounters::Key,
+                    RequestCounters::Month,
+                    RequestCounters::Metric,
+                ])
+                .value(
+                    RequestCounters::Value,
+                    Expr::col((RequestCounters::Table, RequestCounters::Value))
+                        .add(Expr::cust("excluded.value")),
+                )
+                .to_owned(),
+            );
+        for ((k, key, month, m), d) in chunk {
+            q.values_panic([
+                (*k).into(),
+                (*key).into(),
+                (*month).into(),
+                (*m).into(),
+                (*d).into(),
+            ]);
+        }
+        tx.execute(&q).await?;
+    }
+    Ok(())
+}
