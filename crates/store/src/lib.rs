@@ -11,6 +11,7 @@ pub mod grid_staff_import;
 pub mod import;
 pub mod moves;
 pub mod nodes;
+pub mod open311;
 pub mod orgs;
 pub mod orgs_import;
 pub mod party_members;

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod open311;
 pub mod pages;
 
 use axum::Router;
@@ -70,6 +71,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api::router())
+        .nest("/open311", open311::router())
         .merge(pages::router())
         .fallback(pages::error::not_found_fallback)
         // Enforced by the body extractors, so a route can raise it (roster imports do) and an
