@@ -237,6 +237,7 @@ pub async fn build(
             at: node.name.clone(),
         });
     }
+    crate::open311_cmd::demo_key(db, &actor, street).await?;
     Ok(logins)
 }
 

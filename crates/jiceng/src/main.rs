@@ -8,6 +8,7 @@ mod demo_gen;
 mod demo_history;
 mod demo_requests;
 mod keys;
+mod open311_cmd;
 
 use clap::{Parser, Subcommand};
 use commands::{connect, create_admin, import_divisions, read_password, redact};
@@ -99,6 +100,11 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Open311 GeoReport v2: API keys of integrating systems (docs/OPEN311.md).
+    Open311 {
+        #[command(subcommand)]
+        command: open311_cmd::Open311Command,
     },
     /// Working-day arithmetic on the holiday calendar.
     Calendar {
@@ -254,6 +260,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             .await
         }
         Command::Bench(args) => jiceng_bench::run(args, calendar).await,
+        Command::Open311 { command } => open311_cmd::run(&url, command).await,
         Command::Recount { rebuild } => commands::recount(&connect(&url).await?, rebuild).await,
         Command::Migrate => {
             connect(&url).await?;
