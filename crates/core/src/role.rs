@@ -68,6 +68,11 @@ pub enum Permission {
     HandleRequests,
     /// Edit the category catalogue and routing rules.
     ManageRequestSetup,
+    /// Supervise (督办) requests in one's area: street and district offices.
+    SuperviseRequests,
+    /// Blow the whistle (吹哨): summon departments to a problem in one's territory, rate their
+    /// responses and close the whistle.
+    BlowWhistle,
 }
 
 impl Role {
@@ -108,9 +113,14 @@ impl Role {
                 self,
                 DistrictAdmin | StreetStaff | Dispatcher | CommunityWorker | GridWorker | Auditor
             ),
-            DispatchRequests => self == Dispatcher,
+            // Community workers run the community's desk when a routing rule sends requests
+            // there (分级响应: the lowest level able to handle them).
+            DispatchRequests => matches!(self, Dispatcher | CommunityWorker),
+            SuperviseRequests => matches!(self, DistrictAdmin | StreetStaff),
             HandleRequests => self == DepartmentStaff,
             ManageRequestSetup => self == DistrictAdmin,
+            // 街道吹哨 / 社区吹哨: the street's dispatch centre and staff, and the community.
+            BlowWhistle => matches!(self, Dispatcher | StreetStaff | CommunityWorker),
         }
     }
 

@@ -62,6 +62,7 @@ async fn setup(db: &Db, at: DateTime<Utc>) -> Setup {
             places: Some(Scope::everything()),
             desks: None,
             unit_id: None,
+            supervises: None,
         },
     }
 }

@@ -48,6 +48,7 @@ labelled!(Party {
     Desk = "desk", "派单中心", "Dispatch desk";
     LeadUnit = "lead_unit", "承办单位", "Lead unit";
     AssistUnit = "assisting_unit", "协办单位", "Assisting unit";
+    Supervisor = "supervisor", "督办人", "Supervisor";
 });
 
 labelled!(Action {
@@ -70,9 +71,11 @@ labelled!(Action {
     RejectExtension = "reject_extension", "驳回延期", "Reject extension";
     Merge = "merge", "合并", "Merge";
     Note = "note", "办理记录", "Note";
+    Supervise = "supervise", "督办", "Supervise";
+    Escalate = "escalate", "呼叫上级", "Escalate";
 });
 
-use Party::{AssistUnit, Desk, LeadUnit, Requester};
+use Party::{AssistUnit, Desk, LeadUnit, Requester, Supervisor};
 use Status::*;
 
 /// One row of the transition table. `to: None` keeps the status (extensions, notes).
@@ -85,6 +88,7 @@ pub struct Rule {
 
 const BEFORE_CLAIM: &[Status] = &[Submitted, Accepted, Dispatched, Returned];
 const WORKING: &[Status] = &[Claimed, InProgress];
+const HELD: &[Status] = &[Dispatched, Claimed, InProgress, Suspended];
 
 /// The whole machine. `Rate` is listed with its closing target; a dissatisfied rating goes to
 /// `InProgress` instead (see [`next`]).
@@ -133,6 +137,16 @@ pub const RULES: &[Rule] = &[
         Status::OPEN,
         None,
         &[Desk, LeadUnit, AssistUnit],
+    ),
+    // 督办: the desk or a supervising office presses the unit holding the request.
+    rule(Action::Supervise, HELD, None, &[Desk, Supervisor]),
+    // 分级响应: a desk that cannot handle a request calls the level above (community → street
+    // → district) before dispatching it; the desk above accepts it afresh.
+    rule(
+        Action::Escalate,
+        &[Submitted, Accepted, Returned],
+        Some(Submitted),
+        &[Desk],
     ),
 ];
 

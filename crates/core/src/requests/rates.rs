@@ -21,6 +21,8 @@ labelled!(Metric {
     Overdue = "overdue", "超期诉求数", "Overdue";
     Reopened = "reopened", "重办诉求数", "Reopened";
     Open = "open", "在办数", "Open";
+    Supervised = "supervised", "督办诉求数", "Supervised";
+    Escalated = "escalated", "呼叫上级诉求数", "Escalated";
 });
 
 labelled!(Rate {
@@ -64,6 +66,8 @@ pub struct Facts {
     pub return_count: i64,
     pub overdue_count: i64,
     pub reopen_count: i64,
+    pub supervise_count: i64,
+    pub escalation_count: i64,
 }
 
 /// The counts a request is in. `Submitted` always; the rest by the definitions of RATES.md.
@@ -94,6 +98,8 @@ pub fn metrics(f: &Facts) -> Vec<Metric> {
     add(f.overdue_count > 0, Metric::Overdue);
     add(f.reopen_count > 0, Metric::Reopened);
     add(f.status.is_open(), Metric::Open);
+    add(f.supervise_count > 0, Metric::Supervised);
+    add(f.escalation_count > 0, Metric::Escalated);
     m
 }
 
@@ -113,6 +119,8 @@ mod tests {
             return_count: 0,
             overdue_count: 0,
             reopen_count: 0,
+            supervise_count: 0,
+            escalation_count: 0,
         }
     }
 

@@ -43,6 +43,8 @@ pub(crate) struct FactsRow {
     pub return_count: i64,
     pub overdue_count: i64,
     pub reopen_count: i64,
+    pub supervise_count: i64,
+    pub escalation_count: i64,
 }
 
 impl FactsRow {
@@ -58,6 +60,8 @@ impl FactsRow {
             return_count: self.return_count,
             overdue_count: self.overdue_count,
             reopen_count: self.reopen_count,
+            supervise_count: self.supervise_count,
+            escalation_count: self.escalation_count,
         }
     }
 }
@@ -96,7 +100,7 @@ pub(crate) fn membership(row: &FactsRow, units: &[i64]) -> Membership {
     out
 }
 
-const FACT_COLUMNS: [Requests; 13] = [
+pub(crate) const FACT_COLUMNS: [Requests; 15] = [
     Requests::Id,
     Requests::Status,
     Requests::PlacePath,
@@ -110,6 +114,8 @@ const FACT_COLUMNS: [Requests; 13] = [
     Requests::ReturnCount,
     Requests::OverdueCount,
     Requests::ReopenCount,
+    Requests::SuperviseCount,
+    Requests::EscalationCount,
 ];
 
 /// The facts of requests `ids`, read inside `tx` (and locked on PostgreSQL, so nothing moves

@@ -64,21 +64,7 @@ async fn expected(db: &Db) -> StoreResult<BTreeMap<Key, i64>> {
         let rows: Vec<FactsRow> = db
             .all(
                 &Query::select()
-                    .columns([
-                        Requests::Id,
-                        Requests::Status,
-                        Requests::PlacePath,
-                        Requests::SubmittedAt,
-                        Requests::AcceptedAt,
-                        Requests::DispatchedAt,
-                        Requests::ClaimedAt,
-                        Requests::ClaimLate,
-                        Requests::ResolveLate,
-                        Requests::Rating,
-                        Requests::ReturnCount,
-                        Requests::OverdueCount,
-                        Requests::ReopenCount,
-                    ])
+                    .columns(counters::FACT_COLUMNS)
                     .from(Requests::Table)
                     .and_where(Expr::col(Requests::Id).gt(after))
                     .order_by(Requests::Id, Order::Asc)

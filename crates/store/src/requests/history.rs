@@ -86,6 +86,8 @@ impl PastRequest {
             return_count: self.return_count,
             overdue_count: self.overdue.len() as i64,
             reopen_count: self.reopen_count,
+            supervise_count: 0,
+            escalation_count: 0,
         };
         counters::membership(&row, &self.lead_org_id.into_iter().collect::<Vec<_>>())
     }

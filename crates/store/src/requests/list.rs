@@ -63,7 +63,7 @@ pub struct Filter {
 /// The condition of a figure on the request record: the same definitions as
 /// `jiceng_core::requests::rates::metrics`, which the counters use (the recount test holds
 /// them equal).
-fn metric_cond(m: Metric) -> Cond {
+pub(crate) fn metric_cond(m: Metric) -> Cond {
     use Status as S;
     let is = |s: Status| col(Requests::Status).eq(s.as_str());
     let c = Cond::all();
@@ -91,11 +91,13 @@ fn metric_cond(m: Metric) -> Cond {
         Metric::Overdue => c.add(col(Requests::OverdueCount).gt(0)),
         Metric::Reopened => c.add(col(Requests::ReopenCount).gt(0)),
         Metric::Open => c.add(col(Requests::Status).is_in(open_names())),
+        Metric::Supervised => c.add(col(Requests::SuperviseCount).gt(0)),
+        Metric::Escalated => c.add(col(Requests::EscalationCount).gt(0)),
     }
 }
 
 /// The first instant of month `m` (`YYYY-MM`) in Beijing time, or of the month after it.
-fn month_start(m: &str, next: bool) -> Option<DateTime<Utc>> {
+pub(crate) fn month_start(m: &str, next: bool) -> Option<DateTime<Utc>> {
     let first = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()?;
     let day = if next {
         first.checked_add_months(chrono::Months::new(1))?

@@ -2,8 +2,10 @@
 //! or assisting unit — is decided here from the [`Viewer`] the web layer builds once per call;
 //! whether a step is legal is decided by `jiceng_core::requests::machine`.
 
+pub mod board;
 pub mod categories;
 pub mod counters;
+pub mod escalation;
 pub mod figures;
 pub mod history;
 pub mod inbox;
@@ -14,6 +16,7 @@ pub mod routing;
 pub mod ticker;
 pub mod timeline;
 pub mod transition;
+pub mod trends;
 pub mod writes;
 
 use crate::db::Db;
@@ -73,6 +76,8 @@ pub(crate) enum Requests {
     UpdatedAt,
     ClaimLate,
     ResolveLate,
+    SuperviseCount,
+    EscalationCount,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -97,6 +102,8 @@ pub struct Viewer {
     pub desks: Option<Scope>,
     /// The unit the user acts for, when they may handle requests (`HandleRequests`).
     pub unit_id: Option<i64>,
+    /// Where the user supervises (督办) requests by place (`SuperviseRequests`).
+    pub supervises: Option<Scope>,
 }
 
 impl Viewer {
@@ -109,6 +116,7 @@ impl Viewer {
             places: Some(Scope::everything()),
             desks: None,
             unit_id: None,
+            supervises: None,
         }
     }
 
@@ -148,6 +156,13 @@ impl Viewer {
             .is_some_and(|d| d.contains(&r.desk_path))
         {
             out.push(Party::Desk);
+        }
+        if self
+            .supervises
+            .as_ref()
+            .is_some_and(|s| s.contains(&r.place_path))
+        {
+            out.push(Party::Supervisor);
         }
         if let Some(org) = self.unit_id {
             if r.lead_org_id == Some(org) {

@@ -4,7 +4,7 @@
 //! is still the one the decision was made on, so two people acting at once cannot both win.
 
 use super::writes::{Effects, RequestPauses, event, notify, pauses, write_units};
-use super::{Requests, SlaEnv, Viewer, counters, get, routing, units};
+use super::{Requests, SlaEnv, Viewer, counters, escalation, get, routing, units};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::StoreResult;
@@ -304,6 +304,20 @@ pub async fn act(
                 .set(Requests::MergedIntoId, into)
                 .set(Requests::ClosedAt, now)
                 .clock(None, None)
+        }
+        Action::Supervise => {
+            note = required(&note, "missing_note", "督办意见")?;
+            let to_unit = format!("督办：{what}：{note}");
+            notes.push((r.lead_org_id, None, None, "supervised", to_unit));
+            escalation::supervise()
+        }
+        Action::Escalate => {
+            note = required(&note, "missing_reason", "呼叫上级的理由")?;
+            let (fx, up) = escalation::escalate(db, env, &r, now).await?;
+            data = Some(serde_json::json!({"to": up.name}));
+            let msg = format!("下级呼叫：{what}：{note}");
+            notes.push((None, Some(up.path), None, "escalated", msg));
+            fx
         }
         Action::Start | Action::Note => Effects::new(),
     };

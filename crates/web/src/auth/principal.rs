@@ -61,6 +61,7 @@ impl Principal {
                 .user
                 .organisation_id
                 .filter(|_| self.can(Permission::HandleRequests)),
+            supervises: Scope::for_permission(&self.grants, Permission::SuperviseRequests),
         }
     }
 

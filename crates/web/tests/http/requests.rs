@@ -14,6 +14,8 @@ use serde_json::Value;
 
 pub struct Loop {
     pub district: i64,
+    pub street: i64,
+    pub community: i64,
     pub grid: i64,
     pub category: i64,
     pub resident: String,
@@ -72,6 +74,8 @@ pub async fn setup(app: &TestApp) -> Loop {
     let (_, other_dept) = department(app, "单县市场监督管理局", t.district, "scjg").await;
     Loop {
         district: t.district,
+        street: t.street,
+        community: t.a,
         grid,
         category,
         resident: app.token_for("jumin", Role::Resident, t.a).await,

@@ -178,3 +178,28 @@ fn every_open_state_can_be_left_and_every_closed_one_cannot() {
         assert_eq!(!moves.is_empty(), s.is_open(), "{s:?}: {moves:?}");
     }
 }
+
+#[test]
+fn supervising_presses_the_unit_holding_the_request_and_escalating_restarts_acceptance_above() {
+    assert_eq!(
+        next(InProgress, Action::Supervise, None, &[Supervisor], NONE),
+        Ok(InProgress)
+    );
+    assert_eq!(
+        next(Submitted, Action::Supervise, None, &[Desk], NONE)
+            .unwrap_err()
+            .code,
+        "transition_not_allowed",
+        "nobody holds it yet"
+    );
+    assert_eq!(
+        next(Accepted, Action::Escalate, None, &[Desk], NONE),
+        Ok(Submitted)
+    );
+    assert_eq!(
+        next(Accepted, Action::Escalate, None, &[Supervisor], NONE)
+            .unwrap_err()
+            .code,
+        "not_your_step"
+    );
+}

@@ -1,0 +1,157 @@
+//! 督办 and 分级响应 over the API: supervising presses the unit and is counted; a desk calls the
+//! level above, which then holds the request; both show in the figures.
+
+use crate::common::*;
+use crate::requests::{act, setup, submit};
+use axum::http::StatusCode;
+use jiceng_core::role::Role;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_street_office_supervises_the_unit_and_the_figure_opens_the_request() {
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let id = submit(&app, &l).await;
+    let office = app.token_for("jiedao", Role::StreetStaff, l.street).await;
+    let r = act(
+        &app,
+        &office,
+        id,
+        json!({"action": "supervise", "note": "请尽快处理"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (StatusCode::CONFLICT, Some("transition_not_allowed")),
+        "no unit holds it yet"
+    );
+    for (action, body) in [
+        ("accept", json!({})),
+        ("dispatch", json!({"lead_org_id": l.dept_id})),
+    ] {
+        let mut b = body.clone();
+        b["action"] = json!(action);
+        assert_eq!(act(&app, &l.desk, id, b).await.status, StatusCode::OK);
+    }
+    let r = act(&app, &office, id, json!({"action": "supervise"})).await;
+    assert_eq!(r.json()["code"], "missing_note");
+    let r = act(
+        &app,
+        &office,
+        id,
+        json!({"action": "supervise", "note": "群众反映强烈，请今日答复"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = r.json();
+    assert_eq!(
+        d["request"]["status"], "dispatched",
+        "supervising keeps the state"
+    );
+    assert_eq!(
+        d["timeline"].as_array().unwrap().last().unwrap()["action"],
+        "supervise"
+    );
+    let inbox = app.get("/api/v1/notifications", &l.dept).await.json();
+    assert!(
+        inbox["items"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("督办")
+    );
+    let community = app
+        .token_for("shequ", Role::CommunityWorker, l.community)
+        .await;
+    let r = act(
+        &app,
+        &community,
+        id,
+        json!({"action": "supervise", "note": "催办"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_your_step"))
+    );
+    let admin = app
+        .token_for("quxian", Role::DistrictAdmin, l.district)
+        .await;
+    let rates = app
+        .get(&format!("/api/v1/rates?node_id={}", l.district), &admin)
+        .await
+        .json();
+    let f = rates["total"]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["metric"] == "supervised")
+        .unwrap()
+        .clone();
+    assert_eq!(f["value"], 1);
+    let list = app.get(f["list"].as_str().unwrap(), &admin).await.json();
+    assert_eq!(
+        (list["total"].as_i64(), list["items"][0]["id"].as_i64()),
+        (Some(1), Some(id))
+    );
+}
+
+#[tokio::test]
+async fn a_street_desk_calls_the_district_which_then_holds_the_request_and_cannot_call_higher() {
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let id = submit(&app, &l).await;
+    let r = act(&app, &l.desk, id, json!({"action": "escalate"})).await;
+    assert_eq!(r.json()["code"], "missing_reason");
+    let r = act(
+        &app,
+        &l.desk,
+        id,
+        json!({"action": "escalate", "note": "涉及多个部门，需区级协调"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = r.json();
+    assert_eq!(d["request"]["status"], "submitted");
+    assert!(
+        !d["parties"].as_array().unwrap().contains(&json!("desk")),
+        "the street desk let it go"
+    );
+    let county = app
+        .token_for("quzhongxin", Role::Dispatcher, l.district)
+        .await;
+    let q = app.get("/api/v1/requests?view=queue", &county).await.json();
+    assert_eq!(
+        (q["total"].as_i64(), q["items"][0]["id"].as_i64()),
+        (Some(1), Some(id))
+    );
+    assert_eq!(
+        app.get("/api/v1/requests?view=queue", &l.desk).await.json()["total"],
+        0
+    );
+    let inbox = app.get("/api/v1/notifications", &county).await.json();
+    assert!(
+        inbox["items"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("下级呼叫")
+    );
+    let r = act(
+        &app,
+        &county,
+        id,
+        json!({"action": "escalate", "note": "再上报"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("no_higher_level"))
+    );
+    let r = act(&app, &county, id, json!({"action": "accept"})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        jiceng_store::requests::figures::recount(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
