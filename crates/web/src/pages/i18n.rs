@@ -1,6 +1,6 @@
-//! Interface strings, zh-CN first with English beside. One table (in three files: this one,
-//! `i18n_rosters` and `i18n_requests`), so a missing translation is a test failure rather than
-//! a blank on screen.
+//! Interface strings, zh-CN first with English beside. One table (in four files: this one,
+//! `i18n_rosters`, `i18n_requests` and `i18n_setup`), so a missing translation is a test failure
+//! rather than a blank on screen.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -319,13 +319,14 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("user.created", "账号已创建", "Account created"),
 ];
 
-/// Every string: this table, then the rosters' and lists', then the requests' (kept apart to
-/// keep files short).
+/// Every string: this table, then the rosters' and lists', the requests', and the request
+/// settings' (kept apart to keep files short).
 pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     STRINGS
         .iter()
         .chain(super::i18n_rosters::STRINGS)
         .chain(super::i18n_requests::STRINGS)
+        .chain(super::i18n_setup::STRINGS)
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -10,6 +10,7 @@ pub mod home;
 pub mod i18n;
 pub mod i18n_requests;
 pub mod i18n_rosters;
+pub mod i18n_setup;
 pub mod login;
 pub mod node_links;
 pub mod nodes;
@@ -22,6 +23,9 @@ pub mod requests_inbox;
 pub mod requests_new;
 pub mod residents;
 pub mod roster_import;
+pub mod settings_categories;
+pub mod settings_category_form;
+pub mod settings_routing;
 pub mod trees;
 pub mod users;
 
@@ -91,6 +95,19 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}", get(requests_detail::show))
         .route("/requests/{id}/act", post(requests_act::act))
         .route("/notifications", get(requests_inbox::show))
+        .route("/settings/categories", get(settings_categories::list))
+        .route(
+            "/settings/categories/new",
+            get(settings_categories::new_form).post(settings_categories::create),
+        )
+        .route(
+            "/settings/categories/{id}",
+            get(settings_categories::edit_form).post(settings_categories::update),
+        )
+        .route(
+            "/settings/routing",
+            get(settings_routing::show).post(settings_routing::create),
+        )
         .route("/audit", get(audit::list))
         .route("/audit/export.xlsx", get(audit::export_xlsx))
         .route("/audit/export.csv", get(audit::export_csv))
@@ -211,6 +228,10 @@ impl PageUser {
         if let Some(inbox) = work.iter_mut().find(|i| i.href == "/notifications") {
             inbox.badge = (self.unread > 0).then_some(self.unread);
         }
+        let settings: Vec<NavItem> = settings_categories::nav_entries(p)
+            .into_iter()
+            .map(|(href, key)| item(href, key))
+            .collect();
         let mut system = Vec::new();
         if p.can(Permission::ViewUsers) {
             system.push(item("/users", "nav.users"));
@@ -226,6 +247,12 @@ impl PageUser {
             nav.push(NavGroup {
                 label: t.s("nav.group.requests"),
                 items: work,
+            });
+        }
+        if !settings.is_empty() {
+            nav.push(NavGroup {
+                label: t.s("nav.group.settings"),
+                items: settings,
             });
         }
         if !system.is_empty() {
