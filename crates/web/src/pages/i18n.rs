@@ -326,6 +326,7 @@ pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static st
         .iter()
         .chain(super::i18n_rosters::STRINGS)
         .chain(super::i18n_requests::STRINGS)
+        .chain(super::i18n_open311::STRINGS)
         .chain(super::i18n_setup::STRINGS)
 }
 

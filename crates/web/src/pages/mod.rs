@@ -8,6 +8,7 @@ pub mod error;
 pub mod exports;
 pub mod home;
 pub mod i18n;
+pub mod i18n_open311;
 pub mod i18n_requests;
 pub mod i18n_rosters;
 pub mod i18n_setup;
@@ -26,6 +27,7 @@ pub mod roster_import;
 pub mod settings_categories;
 pub mod settings_category_form;
 pub mod settings_routing;
+pub mod settings_open311;
 pub mod trees;
 pub mod users;
 
@@ -76,6 +78,7 @@ pub fn router() -> Router<AppState> {
         )
         // Import form, upload, report and template of every roster.
         .merge(roster_import::routes())
+        .merge(settings_open311::routes())
         .route("/organisations", get(organisations::list))
         .route("/organisations/export.xlsx", get(exports::organisations))
         .route("/residents/export.xlsx", get(exports::residents))
@@ -238,6 +241,9 @@ impl PageUser {
         }
         if p.can(Permission::ViewAudit) {
             system.push(item("/audit", "nav.audit"));
+        }
+        if p.can(Permission::ManageRequestSetup) {
+            system.push(item("/settings/open311", "nav.open311"));
         }
         let mut nav = vec![NavGroup {
             label: t.s("nav.group.governance"),

@@ -8,6 +8,7 @@ mod coverage_export;
 mod errors;
 mod grid_staff_import;
 mod open311;
+mod open311_more;
 mod orgs;
 mod orgs_import;
 mod pages;

@@ -9,15 +9,15 @@ use jiceng_core::node::NodeKind;
 use jiceng_core::role::Role;
 use jiceng_core::scope::Scope;
 use jiceng_store::requests::categories;
-use serde_json::{Value, json};
+use serde_json::json;
 
-struct Setup {
-    key: String,
-    grid_code: &'static str,
-    desk: String,
+pub struct Setup {
+    pub key: String,
+    pub grid_code: &'static str,
+    pub desk: String,
 }
 
-async fn setup(app: &TestApp) -> Setup {
+pub async fn setup(app: &TestApp) -> Setup {
     let t = town(app).await;
     app.node(t.a, NodeKind::Grid, "371722001001G01", "第一网格")
         .await;
@@ -44,13 +44,13 @@ async fn setup(app: &TestApp) -> Setup {
     }
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub fn form(pairs: &[(&str, &str)]) -> String {
     form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
 }
 
-async fn post(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> Resp {
+pub async fn post(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> Resp {
     let req = Request::builder()
         .method("POST")
         .uri(path)
@@ -60,13 +60,13 @@ async fn post(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> Resp {
     app.send(req).await
 }
 
-async fn get(app: &TestApp, path: &str) -> Resp {
+pub async fn get(app: &TestApp, path: &str) -> Resp {
     app.send(Request::builder().uri(path).body(Body::empty()).unwrap())
         .await
 }
 
 /// The spec's error body with `status` as HTTP status and code.
-fn assert_error(r: &Resp, status: StatusCode, mentions: &str) {
+pub fn assert_error(r: &Resp, status: StatusCode, mentions: &str) {
     assert_eq!(r.status, status, "{}", r.text());
     let body = r.json();
     let errors = body.as_array().expect("an array of errors");
@@ -77,7 +77,7 @@ fn assert_error(r: &Resp, status: StatusCode, mentions: &str) {
 }
 
 /// A good submission of 路面积水 in the grid, plus `extra`.
-async fn submit(app: &TestApp, s: &Setup, extra: &[(&str, &str)]) -> Resp {
+pub async fn submit(app: &TestApp, s: &Setup, extra: &[(&str, &str)]) -> Resp {
     let mut pairs = vec![
         ("api_key", s.key.as_str()),
         ("service_code", "waterlogging"),
@@ -89,7 +89,7 @@ async fn submit(app: &TestApp, s: &Setup, extra: &[(&str, &str)]) -> Resp {
     post(app, "/open311/v2/requests.json", &pairs).await
 }
 
-async fn submitted_id(app: &TestApp, s: &Setup, extra: &[(&str, &str)]) -> String {
+pub async fn submitted_id(app: &TestApp, s: &Setup, extra: &[(&str, &str)]) -> String {
     let r = submit(app, s, extra).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     r.json()[0]["service_request_id"]
@@ -397,107 +397,4 @@ async fn a_submitted_request_reaches_the_desk_and_reads_back_without_personal_da
         "{detail}"
     );
     assert_eq!(detail["request"]["place_name"], "北城街道");
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("a list: {v}"))
-        .iter()
-        .map(|r| r["service_request_id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-#[tokio::test]
-async fn request_lists_filter_by_code_status_and_a_90_day_window_and_page() {
-    let app = TestApp::new().await;
-    let s = setup(&app).await;
-    app.clock.advance(chrono::Duration::days(-120));
-    let old = submitted_id(&app, &s, &[]).await;
-    app.clock.advance(chrono::Duration::days(120));
-    let a = submitted_id(&app, &s, &[]).await;
-    app.clock.advance(chrono::Duration::hours(1));
-    let r = post(
-        &app,
-        "/open311/v2/requests.json",
-        &[
-            ("api_key", s.key.as_str()),
-            ("service_code", "parking_shortage"),
-            ("address_string", "东关社区3号楼前"),
-            // Empty, so absent: 停车难 has no such question.
-            ("attribute[depth]", ""),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let b = r.json()[0]["service_request_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.clock.advance(chrono::Duration::hours(1));
-
-    let all = get(&app, "/open311/v2/requests.json").await;
-    assert_eq!(all.status, StatusCode::OK, "{}", all.text());
-    assert_eq!(
-        ids(&all.json()),
-        [b.as_str(), a.as_str()],
-        "newest first, the last 90 days"
-    );
-    let r = get(&app, "/open311/v2/requests.json?service_code=waterlogging").await;
-    assert_eq!(ids(&r.json()), [a.as_str()]);
-    let r = get(
-        &app,
-        "/open311/v2/requests.json?service_code=waterlogging,parking_shortage&status=open",
-    )
-    .await;
-    assert_eq!(ids(&r.json()), [b.as_str(), a.as_str()]);
-    let r = get(&app, "/open311/v2/requests.json?status=closed").await;
-    assert_eq!(ids(&r.json()), [""; 0]);
-    let r = get(&app, "/open311/v2/requests.json?page_size=1&page=2").await;
-    assert_eq!(ids(&r.json()), [a.as_str()]);
-    // Ids override the window.
-    let r = get(
-        &app,
-        &format!("/open311/v2/requests.json?service_request_id={old},{b}"),
-    )
-    .await;
-    assert_eq!(ids(&r.json()), [b.as_str(), old.as_str()]);
-    let r = get(&app, "/open311/v2/requests.json?start_date=2026-05-01T00:00:00%2B08:00&end_date=2026-07-01T00:00:00Z").await;
-    assert_eq!(ids(&r.json()), [old.as_str()]);
-    let r = get(
-        &app,
-        "/open311/v2/requests.json?start_date=2026-05-01T00:00:00Z",
-    )
-    .await;
-    assert_eq!(ids(&r.json()), [old.as_str()], "90 days from the start");
-
-    let too_long =
-        "/open311/v2/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-09-01T00:00:00Z";
-    assert_error(
-        &get(&app, too_long).await,
-        StatusCode::BAD_REQUEST,
-        "date_range_too_long",
-    );
-    assert_error(
-        &get(&app, "/open311/v2/requests.json?start_date=yesterday").await,
-        StatusCode::BAD_REQUEST,
-        "start_date",
-    );
-    assert_error(
-        &get(&app, "/open311/v2/requests.json?status=pending").await,
-        StatusCode::BAD_REQUEST,
-        "invalid_status",
-    );
-    assert_error(
-        &get(&app, "/open311/v2/requests.json?page_size=5000").await,
-        StatusCode::BAD_REQUEST,
-        "page_size",
-    );
-    let x = get(&app, "/open311/v2/requests.xml?service_code=waterlogging").await;
-    assert!(
-        x.text().contains(&format!(
-            "<service_requests><request><service_request_id>{a}</service_request_id>"
-        )),
-        "{}",
-        x.text()
-    );
 }
