@@ -131,6 +131,11 @@ pub async fn rates(
     p: Principal,
     Query(q): Query<RatesQuery>,
 ) -> ApiResult<axum::Json<Rates>> {
+    Ok(axum::Json(compute(&s, &p, &q).await?))
+}
+
+/// What `GET /api/v1/rates` answers, for the dashboard page to draw the same figures.
+pub async fn compute(s: &AppState, p: &Principal, q: &RatesQuery) -> Result<Rates, AppError> {
     let scope = p.scope(Permission::ViewRequests)?;
     let months = (
         month(&q.month_from, "month_from")?,
@@ -228,10 +233,10 @@ pub async fn rates(
         unit_id: None,
         key: node.path.clone(),
     };
-    Ok(axum::Json(Rates {
+    Ok(Rates {
         total: row(&me, own.get(&node.path).unwrap_or(&empty), &months),
         rows,
         month_from: months.0,
         month_to: months.1,
-    }))
+    })
 }
