@@ -4,10 +4,13 @@
 pub mod account;
 pub mod audit;
 pub mod coverage;
+pub mod dashboard;
+pub mod dashboard_charts;
 pub mod error;
 pub mod exports;
 pub mod home;
 pub mod i18n;
+pub mod i18n_dashboard;
 pub mod i18n_open311;
 pub mod i18n_requests;
 pub mod i18n_rosters;
@@ -98,6 +101,7 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}", get(requests_detail::show))
         .route("/requests/{id}/act", post(requests_act::act))
         .route("/notifications", get(requests_inbox::show))
+        .merge(dashboard::routes())
         .route("/settings/categories", get(settings_categories::list))
         .route(
             "/settings/categories/new",

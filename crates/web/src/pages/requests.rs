@@ -129,6 +129,9 @@ pub fn nav_entries(p: &Principal) -> Vec<(&'static str, &'static str)> {
     if gets_messages(p) {
         out.push(("/notifications", "nav.notifications"));
     }
+    if p.can(Permission::ViewRequests) {
+        out.push(("/dashboard", "nav.dashboard"));
+    }
     out
 }
 

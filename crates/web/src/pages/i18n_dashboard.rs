@@ -1,0 +1,78 @@
+//! A part of the string table (see `i18n`): the dashboard (数据看板) and the public board (公示).
+
+/// (key, 中文, English)
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("nav.dashboard", "数据看板", "Dashboard"),
+    ("dashboard.title", "数据看板", "Dashboard"),
+    ("dashboard.month_from", "起始月份", "From month"),
+    ("dashboard.month_to", "截止月份", "To month"),
+    (
+        "dashboard.note",
+        "按诉求提交月份统计（北京时间），一件诉求计入其所在网格及以上各级；点击任一数字，即可查看其背后的诉求清单。",
+        "Counted by month of submission (Beijing time); a request counts for its grid and every place above it. Click any number for the requests behind it.",
+    ),
+    ("dashboard.rates", "核心指标", "Key rates"),
+    ("dashboard.figures", "各项计数", "Figures"),
+    ("dashboard.trend", "月度趋势", "Monthly trend"),
+    ("dashboard.trend.bars", "诉求数", "Requests"),
+    (
+        "dashboard.trend.desc",
+        "柱形为每月诉求数（左侧刻度）；折线为按时办结率（圆点）和满意率（方块），右侧刻度为百分比。点击柱形或圆点可查看对应诉求。",
+        "Bars: requests per month (left axis); lines: on-time rate (dots) and satisfaction rate (squares) on the right-hand percentage axis. Click a bar or a dot for its requests.",
+    ),
+    ("dashboard.by_category", "分类统计", "By category"),
+    (
+        "dashboard.by_category.desc",
+        "浅色条为诉求数，深色部分为其中已办结的；右侧三列依次为诉求数、办结数、超期诉求数。",
+        "The light bar is the number of requests, its dark part those closed; the three columns on the right are requests, closed and overdue.",
+    ),
+    ("dashboard.rank_places", "下级排名", "Places below, ranked"),
+    ("dashboard.rank_units", "承办单位排名", "Units, ranked"),
+    ("dashboard.rank", "排名", "Rank"),
+    ("dashboard.name", "名称", "Name"),
+    (
+        "dashboard.rank.note",
+        "按按时办结率排名，无数据者不参与排名（“—”）；点击名称下钻到该区域。",
+        "Ranked by on-time rate; rows without a value are unranked (—). Click a name to drill down.",
+    ),
+    (
+        "dashboard.units.note",
+        "承办单位的计数为该单位承办（含曾承办后被改派）的全部诉求，不限于本区域。",
+        "A unit's figures count every request it led (or led before a re-dispatch), not only those in this place.",
+    ),
+    (
+        "dashboard.heat",
+        "网格超期热力图",
+        "Overdue requests by grid",
+    ),
+    (
+        "dashboard.heat.desc",
+        "每格为一个网格，颜色越深，超期诉求占比越高；数字为超期诉求数/诉求数，点击查看超期诉求。",
+        "One cell per grid; the darker, the larger its share of overdue requests. Numbers are overdue/requests; click for the overdue requests.",
+    ),
+    (
+        "dashboard.heat.capped",
+        "网格较多，仅显示前400个，请选择下级区域查看。",
+        "Only the first 400 grids are shown; choose a place below to see the rest.",
+    ),
+    ("dashboard.heat.none", "无诉求", "No requests"),
+    ("dashboard.heat.l0", "无超期", "None overdue"),
+    ("board.title", "诉求办理公示", "Resolved requests"),
+    (
+        "board.intro",
+        "以下为已办结的群众诉求及办理结果。为保护个人信息，不公开诉求原文，并已隐去姓名、电话、身份证号和门牌号等内容。",
+        "Requests that have been resolved, with their results. To protect residents, the original descriptions are not published, and names, phone and ID numbers and house numbers are removed.",
+    ),
+    ("board.places", "区域", "Places"),
+    ("board.all_places", "全部区域", "All places"),
+    ("board.category", "分类", "Category"),
+    ("board.all", "全部", "All"),
+    ("board.place", "社区/网格", "Community / grid"),
+    ("board.submitted", "提交日期", "Submitted"),
+    ("board.closed", "办结日期", "Closed"),
+    ("board.unit", "承办单位", "Lead unit"),
+    ("board.result", "办理结果", "Result"),
+    ("board.rating", "评价", "Rating"),
+    ("board.unrated", "未评价", "Not rated"),
+    ("board.staff", "工作人员登录", "Staff sign-in"),
+];
