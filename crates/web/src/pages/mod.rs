@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod board_scrub;
 pub mod coverage;
 pub mod dashboard;
 pub mod dashboard_charts;
@@ -20,6 +21,7 @@ pub mod node_links;
 pub mod nodes;
 pub mod organisations;
 pub mod party_members;
+pub mod public_board;
 pub mod requests;
 pub mod requests_act;
 pub mod requests_detail;
@@ -102,6 +104,8 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/act", post(requests_act::act))
         .route("/notifications", get(requests_inbox::show))
         .merge(dashboard::routes())
+        // The public board: no sign-in (it never shows personal data).
+        .route("/public/board", get(public_board::show))
         .route("/settings/categories", get(settings_categories::list))
         .route(
             "/settings/categories/new",
