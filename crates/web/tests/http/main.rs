@@ -5,6 +5,7 @@ mod auth;
 mod calendar;
 mod common;
 mod coverage_export;
+mod dashboard_pages;
 mod errors;
 mod grid_staff_import;
 mod open311;

@@ -46,7 +46,7 @@ async fn close(app: &TestApp, l: &Loop, id: i64, rating: &str) {
 
 /// Submissions, returns, a reopening, an extension, a decline, a withdrawal, a merge and late
 /// steps flagged by the SLA ticker.
-async fn scripted_mix(app: &TestApp, l: &Loop) {
+pub async fn scripted_mix(app: &TestApp, l: &Loop) {
     let ids: Vec<i64> = {
         let mut v = Vec::new();
         for _ in 0..8 {
