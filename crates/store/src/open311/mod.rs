@@ -6,18 +6,19 @@
 //! account (inactive, with no usable password), so its requests reference `users(id)` like any
 //! other and the audit log names the key's account.
 
+mod reads;
+
+pub use reads::{PublicQuery, PublicRequest, request, requests};
+
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::nodes::{Node, Nodes};
-use crate::requests::categories::RequestCategories;
-use crate::requests::{RequestRow, Requests};
+use crate::scope_cond;
 use crate::users::Users;
-use crate::{Page, scope_cond};
 use chrono::{DateTime, Utc};
 use jiceng_core::DomainError;
 use jiceng_core::node::Tree;
-use jiceng_core::requests::Status;
 use jiceng_core::scope::Scope;
 use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
 use serde::Serialize;
@@ -342,79 +343,4 @@ pub async fn place_by_code(db: &Db, scope: &Scope, code: &str) -> StoreResult<No
         .await?;
     let (id,) = id.ok_or(StoreError::NotFound)?;
     crate::nodes::get(db, scope, id).await
-}
-
-/// A request as the public Open311 read shows it: the stored row plus what the spec asks for.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PublicRequest {
-    #[sqlx(flatten)]
-    pub row: RequestRow,
-    pub category_code: String,
-    pub place_code: String,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// `GET requests`: ids (which override everything else), else categories by code, open or
-/// closed, and a `[from, to)` window on the submission time.
-#[derive(Debug, Clone)]
-pub struct PublicQuery {
-    pub ids: Option<Vec<i64>>,
-    pub codes: Vec<String>,
-    /// `Some(true)`: open only; `Some(false)`: closed only.
-    pub open: Option<bool>,
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    pub page: Page,
-}
-
-fn select_public() -> SelectStatement {
-    crate::requests::select()
-        .column((Requests::Table, Requests::UpdatedAt))
-        .expr_as(
-            Expr::col((RequestCategories::Table, RequestCategories::Code)),
-            "category_code",
-        )
-        .expr_as(Expr::col((Nodes::Table, Nodes::Code)), "place_code")
-        .to_owned()
-}
-
-/// The page of requests `q` selects, newest first. Open311 reads are public: every request of
-/// the installation, and the web layer shows none of the requester's personal data.
-pub async fn requests(db: &Db, q: &PublicQuery) -> StoreResult<Vec<PublicRequest>> {
-    let col = |c: Requests| Expr::col((Requests::Table, c));
-    let mut s = select_public();
-    if let Some(ids) = &q.ids {
-        s.and_where(col(Requests::Id).is_in(ids.clone()));
-    } else {
-        if !q.codes.is_empty() {
-            s.and_where(
-                Expr::col((RequestCategories::Table, RequestCategories::Code))
-                    .is_in(q.codes.clone()),
-            );
-        }
-        let open: Vec<&str> = Status::OPEN.iter().map(|s| s.as_str()).collect();
-        match q.open {
-            Some(true) => s.and_where(col(Requests::Status).is_in(open)),
-            Some(false) => s.and_where(col(Requests::Status).is_not_in(open)),
-            None => &mut s,
-        };
-        s.and_where(col(Requests::SubmittedAt).gte(q.from))
-            .and_where(col(Requests::SubmittedAt).lt(q.to));
-    }
-    s.order_by((Requests::Table, Requests::SubmittedAt), Order::Desc)
-        .order_by((Requests::Table, Requests::Id), Order::Desc)
-        .limit(q.page.size)
-        .offset(q.page.offset());
-    db.all(&s).await
-}
-
-/// One request by id, or `NotFound`.
-pub async fn request(db: &Db, id: i64) -> StoreResult<PublicRequest> {
-    db.optional(
-        &select_public()
-            .and_where(Expr::col((Requests::Table, Requests::Id)).eq(id))
-            .to_owned(),
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
 }
