@@ -34,5 +34,6 @@ pub mod requests;
 pub mod role;
 pub mod scope;
 pub mod throttle;
+pub mod whistle;
 
 pub use error::DomainError;

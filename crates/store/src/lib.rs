@@ -25,6 +25,7 @@ pub mod settings;
 pub mod throttle;
 pub mod users;
 pub mod vault;
+pub mod whistles;
 
 #[cfg(feature = "testing")]
 pub mod testing;

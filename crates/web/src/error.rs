@@ -78,7 +78,11 @@ impl From<DomainError> for AppError {
         // A step that is not allowed now conflicts with the record's state; a step that belongs
         // to someone else is forbidden; everything else is bad input.
         let status = match e.code {
-            "transition_not_allowed" => StatusCode::CONFLICT,
+            "transition_not_allowed"
+            | "whistle_closed"
+            | "already_checked_in"
+            | "already_rated"
+            | "not_checked_in" => StatusCode::CONFLICT,
             "not_your_step" => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
         };

@@ -20,6 +20,7 @@ pub mod residents_import;
 pub mod residents_roster;
 pub mod roster;
 pub mod users;
+pub mod whistles;
 
 use crate::AppState;
 use axum::Router;
@@ -142,6 +143,7 @@ pub fn router() -> Router<AppState> {
             post(residents::reveal_id_card),
         )
         .merge(requests::router())
+        .merge(whistles::router())
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/export.xlsx", get(audit::export_xlsx))
         .route("/api/v1/audit/export.csv", get(audit::export_csv))

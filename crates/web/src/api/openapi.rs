@@ -33,6 +33,9 @@ use utoipa::{Modify, OpenApi};
         super::requests::act::detail, super::requests::act::act,
         super::requests::photos::add, super::requests::photos::list, super::requests::photos::get,
         super::requests::inbox::list, super::requests::inbox::seen, super::requests::rates::rates,
+        super::whistles::list, super::whistles::detail, super::whistles::steps::blow,
+        super::whistles::steps::summonable, super::whistles::steps::check_in, super::whistles::steps::rate,
+        super::whistles::steps::close, super::whistles::ranking::ranking,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -42,7 +45,8 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "用户与角色"),
         (name = "residents", description = "居民"), (name = "audit", description = "审计日志"),
         (name = "calendar", description = "工作日历（节假日与调休）"),
-        (name = "requests", description = "诉求：点单、派单、接单、办结、评价"))
+        (name = "requests", description = "诉求：点单、派单、接单、办结、评价"),
+        (name = "whistles", description = "吹哨报到：吹哨、部门报到、评价、排名"))
 )]
 pub struct ApiDoc;
 

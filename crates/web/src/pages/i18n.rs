@@ -328,6 +328,7 @@ pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static st
         .chain(super::i18n_requests::STRINGS)
         .chain(super::i18n_open311::STRINGS)
         .chain(super::i18n_setup::STRINGS)
+        .chain(super::i18n_whistles::STRINGS)
         .chain(super::i18n_dashboard::STRINGS)
 }
 

@@ -16,6 +16,7 @@ pub mod i18n_open311;
 pub mod i18n_requests;
 pub mod i18n_rosters;
 pub mod i18n_setup;
+pub mod i18n_whistles;
 pub mod login;
 pub mod node_links;
 pub mod nodes;
@@ -35,6 +36,9 @@ pub mod settings_routing;
 pub mod settings_open311;
 pub mod trees;
 pub mod users;
+pub mod whistles;
+pub mod whistles_detail;
+pub mod whistles_new;
 
 use crate::AppState;
 use crate::auth::token::constant_time_eq;
@@ -119,6 +123,7 @@ pub fn router() -> Router<AppState> {
             "/settings/routing",
             get(settings_routing::show).post(settings_routing::create),
         )
+        .merge(whistles::routes())
         .route("/audit", get(audit::list))
         .route("/audit/export.xlsx", get(audit::export_xlsx))
         .route("/audit/export.csv", get(audit::export_csv))
@@ -236,6 +241,7 @@ impl PageUser {
             .into_iter()
             .map(|(href, key)| item(href, key))
             .collect();
+        work.extend(whistles::nav_entries(p).into_iter().map(|(h, k)| item(h, k)));
         if let Some(inbox) = work.iter_mut().find(|i| i.href == "/notifications") {
             inbox.badge = (self.unread > 0).then_some(self.unread);
         }

@@ -26,3 +26,5 @@ mod rates;
 mod rosters;
 mod scope;
 mod setup_pages;
+mod whistles;
+mod whistles_more;

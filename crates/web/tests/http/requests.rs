@@ -23,6 +23,7 @@ pub struct Loop {
     pub dept: String,
     pub other_dept: String,
     pub dept_id: i64,
+    pub other_dept_id: i64,
 }
 
 async fn department(app: &TestApp, name: &str, home: i64, login: &str) -> (i64, String) {
@@ -71,7 +72,8 @@ pub async fn setup(app: &TestApp) -> Loop {
         .map(|c| c.id)
         .unwrap_or_else(|| panic!("路面积水 is in the shipped catalogue"));
     let (dept_id, dept) = department(app, "单县综合行政执法局", t.district, "chengguan").await;
-    let (_, other_dept) = department(app, "单县市场监督管理局", t.district, "scjg").await;
+    let (other_dept_id, other_dept) =
+        department(app, "单县市场监督管理局", t.district, "scjg").await;
     Loop {
         district: t.district,
         street: t.street,
@@ -83,6 +85,7 @@ pub async fn setup(app: &TestApp) -> Loop {
         dept,
         other_dept,
         dept_id,
+        other_dept_id,
     }
 }
 
