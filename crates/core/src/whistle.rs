@@ -146,6 +146,8 @@ pub fn is_late(deadline: DateTime<Utc>, at: DateTime<Utc>) -> bool {
 pub struct UnitFacts {
     pub status: WhistleStatus,
     pub deadline: DateTime<Utc>,
+    /// When the whistle was closed: a unit's time to answer ends there too.
+    pub closed_at: Option<DateTime<Utc>>,
     pub checked_in_at: Option<DateTime<Utc>>,
     pub rating: Option<Rating>,
 }
@@ -192,10 +194,11 @@ pub fn rate(u: &UnitFacts) -> Result<(), DomainError> {
 
 /// The figures a summoned unit counts in at `now` (`docs/RATES.md`, 吹哨报到). `Owed` and
 /// `Missed` move when a deadline passes, so they are counted live rather than kept as counters.
+/// A whistle closed before its deadline owes nothing more: its units had no time left to fail.
 pub fn metrics(u: &UnitFacts, now: DateTime<Utc>) -> Vec<WhistleMetric> {
     use WhistleMetric::*;
     let mut m = vec![Summoned];
-    let passed = now > u.deadline;
+    let passed = u.closed_at.unwrap_or(now) > u.deadline;
     let on_time = u.checked_in_at.is_some_and(|at| !is_late(u.deadline, at));
     if u.checked_in_at.is_some() || passed {
         m.push(Owed);
@@ -236,6 +239,7 @@ mod tests {
         UnitFacts {
             status: WhistleStatus::Open,
             deadline: at(9, 0),
+            closed_at: None,
             checked_in_at: None,
             rating: None,
         }
@@ -307,6 +311,21 @@ mod tests {
             metrics(&late, at(10, 0)),
             [Summoned, Owed, CheckedIn, Rated]
         );
+        let closed_early = UnitFacts {
+            status: WhistleStatus::Closed,
+            closed_at: Some(at(8, 30)),
+            ..unit()
+        };
+        assert_eq!(
+            metrics(&closed_early, at(10, 0)),
+            [Summoned],
+            "closed in time"
+        );
+        let closed_late = UnitFacts {
+            closed_at: Some(at(9, 30)),
+            ..closed_early
+        };
+        assert_eq!(metrics(&closed_late, at(10, 0)), [Summoned, Owed, Missed]);
     }
 
     #[test]

@@ -21,6 +21,7 @@ struct FactRow {
     org_name: String,
     status: String,
     deadline_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     checked_in_at: Option<DateTime<Utc>>,
     rating: Option<String>,
@@ -31,6 +32,7 @@ impl FactRow {
         UnitFacts {
             status: WhistleStatus::parse(&self.status).unwrap_or(WhistleStatus::Open),
             deadline: self.deadline_at,
+            closed_at: self.closed_at,
             checked_in_at: self.checked_in_at,
             rating: self.rating.as_deref().and_then(Rating::parse),
         }
@@ -46,6 +48,7 @@ async fn fact_rows(db: &Db, viewer: &WhistleViewer, f: &Filter) -> StoreResult<V
         .columns([
             (w, Whistles::Status),
             (w, Whistles::DeadlineAt),
+            (w, Whistles::ClosedAt),
             (w, Whistles::CreatedAt),
         ])
         .columns([(u, WhistleUnits::CheckedInAt), (u, WhistleUnits::Rating)])

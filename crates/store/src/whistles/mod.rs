@@ -150,6 +150,7 @@ impl WhistleUnit {
         UnitFacts {
             status: w.status(),
             deadline: w.deadline_at,
+            closed_at: w.closed_at,
             checked_in_at: self.checked_in_at,
             rating: self.rating.as_deref().and_then(Rating::parse),
         }

@@ -276,3 +276,55 @@ async fn the_pages_blow_check_in_rate_and_rank() {
     let nav = get_ok(&app, &dept, "/").await;
     assert!(nav.contains("href=\"/whistles\"") && !nav.contains("href=\"/whistles/ranking\""));
 }
+
+#[tokio::test]
+async fn a_whistle_closed_before_its_deadline_owes_nothing_one_closed_after_it_counts_the_missed() {
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let early = blown(&app, &l).await;
+    let late = blown(&app, &l).await;
+    let r = post(
+        &app,
+        &l.desk,
+        &format!("/api/v1/whistles/{early}/close"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    app.clock.advance(Duration::hours(3));
+    let r = post(
+        &app,
+        &l.desk,
+        &format!("/api/v1/whistles/{late}/close"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let ranking = app.get("/api/v1/whistles/ranking", &l.desk).await.json();
+    for row in ranking["rows"].as_array().unwrap() {
+        let value = |m: &str| {
+            row["figures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["metric"] == m)
+                .unwrap()["value"]
+                .clone()
+        };
+        assert_eq!(
+            (value("summoned"), value("owed"), value("missed")),
+            (json!(2), json!(1), json!(1))
+        );
+        let missed = row["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["metric"] == "missed")
+            .unwrap();
+        let listed = app
+            .get(missed["list"].as_str().unwrap(), &l.desk)
+            .await
+            .json();
+        assert_eq!(listed["items"][0]["id"], late);
+    }
+}

@@ -148,23 +148,23 @@ pub async fn rows_of(
         .iter()
         .map(|u| row(u, &span))
         .collect();
-    let value = |r: &UnitRow| {
+    let other = match rank_by {
+        WhistleRate::CheckInRate => WhistleRate::SatisfactionRate,
+        WhistleRate::SatisfactionRate => WhistleRate::CheckInRate,
+    };
+    let rate = |r: &UnitRow, which: WhistleRate| {
         r.rates
             .iter()
-            .find(|v| v.rate == rank_by.as_str())
-            .and_then(|v| v.per_mille)
+            .find(|v| v.rate == which.as_str())
+            .map_or((None, 0), |v| (v.per_mille, v.denominator.value))
     };
-    // Equal rates: the unit with more behind its rate first, then by name.
-    let weight = |r: &UnitRow| {
-        r.rates
-            .iter()
-            .find(|v| v.rate == rank_by.as_str())
-            .map_or(0, |v| v.denominator.value)
-    };
+    let value = |r: &UnitRow| rate(r, rank_by).0;
+    // Equal rates: the other rate decides, then the unit with more behind its rate, then the name.
     rows.sort_by(|a, b| {
         value(b)
             .cmp(&value(a))
-            .then_with(|| weight(b).cmp(&weight(a)))
+            .then_with(|| rate(b, other).0.cmp(&rate(a, other).0))
+            .then_with(|| rate(b, rank_by).1.cmp(&rate(a, rank_by).1))
             .then_with(|| a.name.cmp(&b.name))
     });
     for (i, r) in rows.iter_mut().enumerate() {
