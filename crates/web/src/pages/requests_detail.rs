@@ -89,6 +89,7 @@ pub(super) struct DetailPage {
     dispatch_units: Vec<(String, String)>,
     suggested: String,
     duplicates: Vec<Row>,
+    whistles: super::whistles::RequestWhistles,
 }
 
 fn action_label(t: Tr, code: &str) -> String {
@@ -232,8 +233,11 @@ pub(super) async fn page(
         shell.error = Some(f.error.message);
     }
     let lang = u.lang;
+    let title = format!("{}（{}）", r.category_name, r.place_name);
+    let whistles = super::whistles::of_request(s, u, r.id, r.place_node_id, &title).await?;
     Ok(DetailPage {
         shell,
+        whistles,
         id: r.id,
         severity: Severity::parse(&r.severity)
             .map_or("", |s| label!(lang, s))

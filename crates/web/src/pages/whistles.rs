@@ -299,3 +299,43 @@ pub async fn ranking(
         rows: rows.into_iter().map(rank_row).collect(),
     })
 }
+
+/// The whistles blown about a request and the link to blow one, for the request's page.
+pub struct RequestWhistles {
+    /// (id, title, status label)
+    pub items: Vec<(i64, String, String)>,
+    /// The form, filled with the request, its place and a title, for those who blow whistles.
+    pub new_href: Option<String>,
+}
+
+pub async fn of_request(
+    s: &AppState,
+    u: &PageUser,
+    request_id: i64,
+    place_node_id: i64,
+    title: &str,
+) -> Result<RequestWhistles, AppError> {
+    let t = u.tr();
+    // Someone who sees the request but no whistles (a resident) gets neither list nor link.
+    let Ok(v) = viewer(&u.p) else {
+        return Ok(RequestWhistles {
+            items: Vec::new(),
+            new_href: None,
+        });
+    };
+    let items = jiceng_store::whistles::of_request(&s.db, &v, request_id)
+        .await?
+        .into_iter()
+        .map(|w| {
+            let status = t.s(&format!("whistles.status.{}", w.status)).to_owned();
+            (w.id, w.title, status)
+        })
+        .collect();
+    let new_href = u.p.can(Permission::BlowWhistle).then(|| {
+        format!(
+            "/whistles/new?request_id={request_id}&place_node_id={place_node_id}&title={}",
+            urlencoding::encode(title)
+        )
+    });
+    Ok(RequestWhistles { items, new_href })
+}

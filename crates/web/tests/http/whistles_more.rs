@@ -328,3 +328,37 @@ async fn a_whistle_closed_before_its_deadline_owes_nothing_one_closed_after_it_c
         assert_eq!(listed["items"][0]["id"], late);
     }
 }
+
+#[tokio::test]
+async fn a_whistle_about_a_request_takes_its_place_and_shows_on_the_request_page() {
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let request = crate::requests::submit(&app, &l).await;
+    let r = blow(
+        &app,
+        &l.desk,
+        json!({
+            "title": "积水严重，需城管和市场监管联合处置", "request_id": request,
+            "unit_ids": [l.dept_id], "deadline_at": deadline(&app, 4),
+        }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let w = r.json();
+    assert_eq!(w["whistle"]["place_node_id"], l.grid, "the request's place");
+    assert_eq!(w["whistle"]["request_id"], request);
+    let desk = sign_in(&app, "paidan").await;
+    let page = get_ok(&app, &desk, &format!("/requests/{request}")).await;
+    let id = w["whistle"]["id"].as_i64().unwrap();
+    assert!(page.contains(&format!("href=\"/whistles/{id}\"")));
+    assert!(page.contains(&format!(
+        "/whistles/new?request_id={request}&#38;place_node_id={}",
+        l.grid
+    )));
+    let resident = sign_in(&app, "jumin").await;
+    let page = get_ok(&app, &resident, &format!("/requests/{request}")).await;
+    assert!(
+        !page.contains("request-whistles"),
+        "residents see no whistles"
+    );
+}
