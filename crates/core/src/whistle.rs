@@ -77,10 +77,8 @@ pub fn check_note(
     required: Option<&'static str>,
 ) -> Result<String, DomainError> {
     let t = raw.trim();
-    if t.is_empty() {
-        if let Some(message) = required {
-            return Err(DomainError::new("missing_note", field, message));
-        }
+    if let Some(message) = required.filter(|_| t.is_empty()) {
+        return Err(DomainError::new("missing_note", field, message));
     }
     if t.chars().count() > max {
         return Err(DomainError::new(
