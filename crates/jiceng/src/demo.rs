@@ -238,6 +238,12 @@ pub async fn build(
         });
     }
     crate::open311_cmd::demo_key(db, &actor, street).await?;
+    let whistle_grid = grids_of
+        .iter()
+        .flat_map(|(_, gs)| gs)
+        .find(|g| g.path.starts_with(&street.path))
+        .ok_or("该街道没有网格")?;
+    crate::demo_whistles::seed(db, &actor, street, whistle_grid, &departments).await?;
     Ok(logins)
 }
 
@@ -365,6 +371,20 @@ mod tests {
             .await
             .unwrap();
         assert!(diff.is_empty(), "{:?}", &diff[..diff.len().min(5)]);
+        // Two whistles in the first street: one closed last week, one open on the board.
+        let onlooker = jiceng_store::whistles::WhistleViewer {
+            user_id: 0,
+            name: String::new(),
+            unit: String::new(),
+            whistles: None,
+            places: Some(Scope::everything()),
+            unit_id: None,
+        };
+        let all = jiceng_store::whistles::Filter::default();
+        let (w, n) = jiceng_store::whistles::list(&t.db, &onlooker, &all, page, now)
+            .await
+            .unwrap();
+        assert_eq!((n, w[0].status.as_str()), (2, "open"));
         for l in &logins {
             let c = users::credentials(&t.db, l.login).await.unwrap().unwrap();
             assert!(jiceng_web::auth::password::verify_password(

@@ -7,6 +7,7 @@ mod demo_city;
 mod demo_gen;
 mod demo_history;
 mod demo_requests;
+mod demo_whistles;
 mod keys;
 mod open311_cmd;
 
