@@ -32,8 +32,8 @@ pub mod residents;
 pub mod roster_import;
 pub mod settings_categories;
 pub mod settings_category_form;
-pub mod settings_routing;
 pub mod settings_open311;
+pub mod settings_routing;
 pub mod trees;
 pub mod users;
 pub mod whistles;
@@ -241,7 +241,11 @@ impl PageUser {
             .into_iter()
             .map(|(href, key)| item(href, key))
             .collect();
-        work.extend(whistles::nav_entries(p).into_iter().map(|(h, k)| item(h, k)));
+        work.extend(
+            whistles::nav_entries(p)
+                .into_iter()
+                .map(|(h, k)| item(h, k)),
+        );
         if let Some(inbox) = work.iter_mut().find(|i| i.href == "/notifications") {
             inbox.badge = (self.unread > 0).then_some(self.unread);
         }
