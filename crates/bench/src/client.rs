@@ -167,6 +167,8 @@ pub struct Outcome {
     pub shed: u64,
     /// One failure message, to show what went wrong.
     pub first_error: Option<String>,
+    /// Failures by kind: `HTTP <status>` or the transport error (e.g. a timeout).
+    pub error_kinds: BTreeMap<String, u64>,
 }
 
 impl Outcome {
@@ -181,6 +183,10 @@ impl Outcome {
                     }
                 } else {
                     self.client.errors += 1;
+                    *self
+                        .error_kinds
+                        .entry(format!("HTTP {}", reply.status))
+                        .or_default() += 1;
                     if self.first_error.is_none() {
                         self.first_error = Some(format!("{} {}", reply.status, reply.text()));
                     }
@@ -188,6 +194,8 @@ impl Outcome {
             }
             Err(e) => {
                 self.client.errors += 1;
+                let kind: String = e.chars().take(60).collect();
+                *self.error_kinds.entry(kind).or_default() += 1;
                 if self.first_error.is_none() {
                     self.first_error = Some(e.clone());
                 }
@@ -204,6 +212,17 @@ impl Outcome {
         self.shed += o.shed;
         if self.first_error.is_none() {
             self.first_error = o.first_error;
+        }
+        for (k, v) in o.error_kinds {
+            *self.error_kinds.entry(k).or_default() += v;
+        }
+    }
+
+    /// "; **N errors** (mostly: timeout after 10 s)", or nothing.
+    pub fn errors_note(&self) -> String {
+        match self.error_kinds.iter().max_by_key(|(_, n)| **n) {
+            None => String::new(),
+            Some((kind, _)) => format!("; **{} errors** (mostly {kind})", self.client.errors),
         }
     }
 }

@@ -254,10 +254,41 @@ pub async fn s3_lists(
     clients: usize,
     per_level: Duration,
 ) -> Vec<S3Level> {
+    by_level(https, tokens, clients, per_level, "/api/v1/requests").await
+}
+
+/// S4: the dashboard's figures and rates (`GET /api/v1/rates`: the place at the top of the
+/// caller's scope and a ranked row per place under it) at the same three levels.
+pub async fn s4_dashboards(
+    https: &[Http],
+    tokens: &Tokens,
+    clients: usize,
+    per_level: Duration,
+) -> Vec<S3Level> {
+    by_level(https, tokens, clients, per_level, "/api/v1/rates").await
+}
+
+async fn by_level(
+    https: &[Http],
+    tokens: &Tokens,
+    clients: usize,
+    per_level: Duration,
+    path: &'static str,
+) -> Vec<S3Level> {
     let mut out = Vec::new();
     for (level, token) in s3_levels(tokens) {
-        let visible = match https[0].get("/api/v1/requests", &token).await {
-            Ok(r) if r.ok() => r.json()["total"].as_i64().unwrap_or(-1),
+        let visible = match https[0].get(path, &token).await {
+            Ok(r) if r.ok() => {
+                let v = r.json();
+                // A list's total, or the dashboard's count of submitted requests.
+                v["total"].as_i64().unwrap_or_else(|| {
+                    v["total"]["figures"]
+                        .as_array()
+                        .and_then(|f| f.iter().find(|x| x["metric"] == "submitted"))
+                        .and_then(|x| x["value"].as_i64())
+                        .unwrap_or(-1)
+                })
+            }
             _ => -1,
         };
         let hs = https.to_vec();
@@ -269,7 +300,7 @@ pub async fn s3_lists(
             },
             move |c, _| {
                 let (h, token) = (hs[c % hs.len()].clone(), token.clone());
-                async move { Some(h.get("/api/v1/requests", &token).await) }
+                async move { Some(h.get(path, &token).await) }
             },
         )
         .await;

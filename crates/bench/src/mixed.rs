@@ -107,3 +107,19 @@ pub fn overall(by_kind: &BTreeMap<&'static str, Outcome>) -> crate::stats::Sampl
     }
     all
 }
+
+/// The failures of all kinds together, by their commonest cause.
+pub fn errors_note(by_kind: &BTreeMap<&'static str, Outcome>) -> String {
+    let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut total = 0;
+    for o in by_kind.values() {
+        total += o.client.errors;
+        for (k, n) in &o.error_kinds {
+            *kinds.entry(k.as_str()).or_default() += n;
+        }
+    }
+    match kinds.iter().max_by_key(|(_, n)| **n) {
+        None => String::new(),
+        Some((kind, _)) => format!("; **{total} errors** (mostly {kind})"),
+    }
+}

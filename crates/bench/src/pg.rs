@@ -155,7 +155,7 @@ async fn run(
             m.per_second,
             ms(m.p50_ms),
             ms(m.p99_ms),
-            errors(m.errors)
+            s1.outcome.errors_note()
         ),
         format!("raw PostgreSQL one-row insert {:.0}/s", raw.per_second),
         ratio(m.per_second, raw.per_second),
@@ -164,35 +164,17 @@ async fn run(
     );
 
     say(t0, "S8: lists over both instances");
-    for l in loop_http::s3_lists(&https, &tokens, plan.list_clients, plan.s8_list).await {
-        let s = l.outcome.server.summary(l.outcome.elapsed);
-        let target = crate::s3_target(l.level);
-        report.row(
-            &format!("S8·S3 {}", l.level),
-            &format!("PostgreSQL: first page at {} level", l.level),
-            format!(
-                "server p50 {} / p99 {} ({} visible){}",
-                ms(s.p50_ms),
-                ms(s.p99_ms),
-                group(l.visible.max(0) as u64),
-                errors(l.outcome.client.errors)
-            ),
-            "—".into(),
-            "—".into(),
-            &format!("< {target} ms"),
-            Some(s.p50_ms < target),
-        );
-        report.detail(&format!("s8_s3_{}", l.level), &s);
-    }
-    report.row(
-        "S8·S4",
-        "PostgreSQL: dashboard at every level",
-        "not yet available (dashboards and counters come with a later issue)".into(),
-        "—".into(),
-        "—".into(),
-        "< 1 ms",
+    let s3 = loop_http::s3_lists(&https, &tokens, plan.list_clients, plan.s8_list).await;
+    crate::level_rows(
+        report,
+        "S8·S3",
+        "PostgreSQL: first page",
+        s3,
         None,
+        crate::s3_target,
     );
+    let s4 = loop_http::s4_dashboards(&https, &tokens, plan.list_clients, plan.s8_list).await;
+    crate::level_rows(report, "S8·S4", "PostgreSQL: dashboard", s4, None, |_| 1.0);
 
     say(t0, "S8: double processing");
     let sample: Vec<Created> = s1.created.iter().take(200).copied().collect();
@@ -224,17 +206,10 @@ async fn run(
     );
     report.detail("s8_claim_race", &race);
     report.detail("s8_sla", &integ);
+    crate::recount_row(report, "S8·S4", &a).await?;
     sa.stop().await;
     sb.stop().await;
     a.close().await;
     b.close().await;
     Ok(())
-}
-
-pub fn errors(n: u64) -> String {
-    if n == 0 {
-        String::new()
-    } else {
-        format!("; **{n} errors**")
-    }
 }

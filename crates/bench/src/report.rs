@@ -103,7 +103,10 @@ impl Report {
             "| # | scenario | measured | reference (same run, same machine) | ratio | target | met |\n",
         );
         s.push_str("|---|---|---|---|---|---|---|\n");
-        for r in &self.rows {
+        // In scenario order, whatever order they ran in (S5 runs last on SQLite).
+        let mut rows: Vec<&Row> = self.rows.iter().collect();
+        rows.sort_by_key(|r| r.id.chars().nth(1).and_then(|c| c.to_digit(10)));
+        for r in rows {
             let met = match r.met {
                 Some(true) => "yes",
                 Some(false) => "**no**",
@@ -266,6 +269,15 @@ mod tests {
             "< 1 ms",
             None,
         );
+        r.row(
+            "S2",
+            "steps",
+            "5/s".into(),
+            "—".into(),
+            "—".into(),
+            "—",
+            None,
+        );
         let md = r.markdown();
         assert!(
             md.contains("| S1 | create | 10/s | 20/s | 0.50× | ≥ 1.5× | **no** |"),
@@ -273,5 +285,10 @@ mod tests {
         );
         assert!(md.contains("| S4 | dashboard | not yet available | — | — | < 1 ms | — |"));
         assert!(md.contains("20,000 requests"));
+        let (s2, s4) = (md.find("| S2 |").unwrap(), md.find("| S4 |").unwrap());
+        assert!(
+            md.find("| S1 |").unwrap() < s2 && s2 < s4,
+            "rows in scenario order"
+        );
     }
 }
