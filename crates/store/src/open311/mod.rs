@@ -344,3 +344,21 @@ pub async fn place_by_code(db: &Db, scope: &Scope, code: &str) -> StoreResult<No
     let (id,) = id.ok_or(StoreError::NotFound)?;
     crate::nodes::get(db, scope, id).await
 }
+
+/// Which of `ids` the key `key_id` submitted: the requests whose own text it may read back.
+pub async fn submitted_by(db: &Db, key_id: i64, ids: Vec<i64>) -> StoreResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64,)> = db
+        .all(
+            &Query::select()
+                .column(Open311Requests::RequestId)
+                .from(Open311Requests::Table)
+                .and_where(Expr::col(Open311Requests::KeyId).eq(key_id))
+                .and_where(Expr::col(Open311Requests::RequestId).is_in(ids))
+                .to_owned(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -1,16 +1,22 @@
-//! `GET requests`, `GET requests/{id}` and `GET tokens/{token}`. Public, as the spec has them:
-//! what the reads show is what a 公示 board would — category, status, place, times, the unit in
-//! charge — and never the requester's name, phone or answers.
+//! `GET requests`, `GET requests/{id}` and `GET tokens/{token}`. Public, as the spec has them,
+//! and as careful as the public board (公示): anyone sees category, status, the area down to the
+//! grid, times and the unit in charge, with the unit's result scrubbed of numbers and names;
+//! never the requester's name or phone. The resident's own words — description, address text,
+//! coordinates — go only to the system that submitted them, when it passes its `api_key`.
 
 use super::{Doc, Failure, Format, respond, w3c};
 use crate::AppState;
+use crate::pages::board_scrub::scrub;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
+use jiceng_core::node::NodeKind;
 use jiceng_core::requests::Status;
 use jiceng_store::Page;
-use jiceng_store::open311::{self, PublicQuery, PublicRequest};
-use jiceng_store::requests::RequestRow;
+use jiceng_store::open311::{self, Key, PublicQuery, PublicRequest};
+use jiceng_store::requests::{RequestRow, board};
+use std::collections::{HashMap, HashSet};
 
 /// The longest window one query may span, and the default window: the most recent 90 days.
 const WINDOW_DAYS: i64 = 90;
@@ -24,7 +30,8 @@ pub fn notice(r: &RequestRow) -> String {
 
 fn status_notes(r: &RequestRow) -> String {
     let status = r.status();
-    match (status, r.result.trim()) {
+    let result = scrub(r.result.trim(), &[r.requester_name.as_str()]);
+    match (status, result.trim()) {
         (Status::Resolved | Status::Verified | Status::Closed, res) if !res.is_empty() => {
             format!("{}：{res}", status.label_zh())
         }
@@ -32,16 +39,71 @@ fn status_notes(r: &RequestRow) -> String {
     }
 }
 
-fn request_doc(p: &PublicRequest) -> Doc {
+/// The request's area as the public may read it: street, community and grid above its place
+/// (never the estate, building or home below), and the code of the deepest of them.
+struct Area {
+    names: String,
+    code: String,
+}
+
+/// The ancestors of `path` (itself included).
+fn prefixes(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut acc = String::from("/");
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        acc.push_str(seg);
+        acc.push('/');
+        out.push(acc.clone());
+    }
+    out
+}
+
+async fn areas(s: &AppState, rows: &[PublicRequest]) -> Result<HashMap<String, Area>, Failure> {
+    let mut wanted: Vec<String> = rows
+        .iter()
+        .flat_map(|r| prefixes(&r.row.place_path))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let places = board::places_at(&s.db, wanted).await?;
+    let mut out = HashMap::new();
+    for r in rows {
+        let mut above: Vec<_> = places
+            .iter()
+            .filter(|n| r.row.place_path.starts_with(&n.path))
+            .filter(|n| {
+                matches!(
+                    NodeKind::parse(&n.kind),
+                    Some(NodeKind::Street | NodeKind::Community | NodeKind::Grid)
+                )
+            })
+            .collect();
+        above.sort_by_key(|n| n.path.len());
+        let area = Area {
+            names: above
+                .iter()
+                .map(|n| n.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            code: above.last().map(|n| n.code.clone()).unwrap_or_default(),
+        };
+        out.insert(r.row.place_path.clone(), area);
+    }
+    Ok(out)
+}
+
+fn request_doc(p: &PublicRequest, area: Option<&Area>, own: bool) -> Doc {
     let r = &p.row;
     let status = r.status();
     // Only the resolve stage's deadline promises when it will be done; the earlier stages' are
     // the desk's and the unit's own.
     let expected = r.due_at.filter(|_| r.stage.as_deref() == Some("resolve"));
+    let area_names = area.map(|a| a.names.clone()).unwrap_or_default();
     let address = match r.address.trim() {
-        "" => r.place_name.clone(),
-        a => format!("{a}（{}）", r.place_name),
+        a if own && !a.is_empty() => format!("{a}（{area_names}）"),
+        _ => area_names,
     };
+    let mine = |d: Doc| if own { d } else { Doc::Null };
     Doc::Obj(vec![
         ("service_request_id", Doc::str(r.id.to_string())),
         (
@@ -51,19 +113,54 @@ fn request_doc(p: &PublicRequest) -> Doc {
         ("status_notes", Doc::str(status_notes(r))),
         ("service_name", Doc::str(r.category_name.clone())),
         ("service_code", Doc::str(p.category_code.clone())),
-        ("description", Doc::str(r.description.clone())),
+        ("description", mine(Doc::str(r.description.clone()))),
         ("agency_responsible", Doc::opt(r.lead_org_name.clone())),
         ("service_notice", Doc::str(notice(r))),
         ("requested_datetime", Doc::str(w3c(r.submitted_at))),
         ("updated_datetime", Doc::str(w3c(p.updated_at))),
         ("expected_datetime", Doc::opt(expected.map(w3c))),
-        ("address", Doc::str(address)),
-        ("address_id", Doc::str(p.place_code.clone())),
+        ("address", Doc::opt(Some(address))),
+        ("address_id", Doc::opt(area.map(|a| a.code.clone()))),
         ("zipcode", Doc::Null),
-        ("lat", r.latitude.map_or(Doc::Null, Doc::Float)),
-        ("long", r.longitude.map_or(Doc::Null, Doc::Float)),
+        ("lat", mine(r.latitude.map_or(Doc::Null, Doc::Float))),
+        ("long", mine(r.longitude.map_or(Doc::Null, Doc::Float))),
         ("media_url", Doc::Null),
     ])
+}
+
+/// The reader's key, when it passes one: a wrong or revoked key is refused like on a POST.
+async fn reader(s: &AppState, pairs: &[(String, String)]) -> Result<Option<Key>, Failure> {
+    match param(pairs, "api_key") {
+        None => Ok(None),
+        Some(k) => match super::keys::authenticate(&s.db, k).await? {
+            Some(key) => Ok(Some(key)),
+            None => Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                "invalid_api_key",
+                "api_key 无效或已吊销；不带 api_key 可读取公开信息",
+            )),
+        },
+    }
+}
+
+/// The documents of `rows` as `key` (if any) may read them.
+async fn docs(
+    s: &AppState,
+    rows: &[PublicRequest],
+    key: Option<&Key>,
+) -> Result<Vec<Doc>, Failure> {
+    let own: HashSet<i64> = match key {
+        Some(k) => open311::submitted_by(&s.db, k.id, rows.iter().map(|r| r.row.id).collect())
+            .await?
+            .into_iter()
+            .collect(),
+        None => HashSet::new(),
+    };
+    let areas = areas(s, rows).await?;
+    Ok(rows
+        .iter()
+        .map(|r| request_doc(r, areas.get(&r.row.place_path), own.contains(&r.row.id)))
+        .collect())
 }
 
 /// A query parameter, the first non-empty one.
@@ -183,13 +280,18 @@ fn query(pairs: &[(String, String)], now: DateTime<Utc>) -> Result<PublicQuery, 
     })
 }
 
-async fn list(s: &AppState, raw: Option<String>) -> Result<Doc, Failure> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+fn pairs_of(raw: Option<String>) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .into_owned()
-        .collect();
+        .collect()
+}
+
+async fn list(s: &AppState, raw: Option<String>) -> Result<Doc, Failure> {
+    let pairs = pairs_of(raw);
+    let key = reader(s, &pairs).await?;
     let q = query(&pairs, s.clock.now())?;
     let rows = open311::requests(&s.db, &q).await?;
-    Ok(Doc::list("request", rows.iter().map(request_doc).collect()))
+    Ok(Doc::list("request", docs(s, &rows, key.as_ref()).await?))
 }
 
 pub async fn list_json(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
@@ -210,13 +312,20 @@ async fn find(s: &AppState, raw: &str) -> Result<PublicRequest, Failure> {
     }
 }
 
-pub async fn one(State(s): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn one(
+    State(s): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let Some((id, fmt)) = Format::split(&file) else {
         return respond(Format::Json, "errors", Err(Failure::not_found("该资源")));
     };
-    let r = find(&s, id)
-        .await
-        .map(|p| Doc::list("request", vec![request_doc(&p)]));
+    let r = async {
+        let key = reader(&s, &pairs_of(raw)).await?;
+        let p = find(&s, id).await?;
+        Ok(Doc::list("request", docs(&s, &[p], key.as_ref()).await?))
+    }
+    .await;
     respond(fmt, "service_requests", r)
 }
 

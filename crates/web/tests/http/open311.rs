@@ -9,7 +9,7 @@ use jiceng_core::node::NodeKind;
 use jiceng_core::role::Role;
 use jiceng_core::scope::Scope;
 use jiceng_store::requests::categories;
-use serde_json::json;
+use serde_json::{Value, json};
 
 pub struct Setup {
     pub key: String,
@@ -347,6 +347,29 @@ async fn a_submitted_request_reaches_the_desk_and_reads_back_without_personal_da
     assert_eq!(req["service_code"], "waterlogging");
     assert_eq!(req["service_name"], "路面积水");
     assert_eq!(req["address_id"], s.grid_code);
+    assert_eq!(req["address"], "北城街道 东关社区 第一网格");
+    // The resident's own words go only to the system that submitted them.
+    assert_eq!(req["description"], Value::Null);
+    assert!(!text.contains("积水严重"), "{text}");
+    let own = get(
+        &app,
+        &format!("/open311/v2/requests/{id}.json?api_key={}", s.key),
+    )
+    .await;
+    assert_eq!(
+        own.json()[0]["description"],
+        "小区门口路面积水严重，老人出行不便"
+    );
+    assert!(!own.text().contains("秀英"), "{}", own.text());
+    assert_error(
+        &get(
+            &app,
+            &format!("/open311/v2/requests/{id}.json?api_key=j311_wrong"),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "invalid_api_key",
+    );
     assert!(
         req["requested_datetime"]
             .as_str()
