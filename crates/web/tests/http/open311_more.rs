@@ -1,12 +1,48 @@
-//! Open311, continued: the public list with its filters, 90-day window and paging, and the key
-//! page where a district administrator issues and revokes keys.
+//! Open311, continued: keys refused, the public list with its filters, 90-day window and paging,
+//! and the key page where a district administrator issues and revokes keys.
 
 use crate::common::*;
-use crate::open311::{Setup, assert_error, get, post, setup, submitted_id};
+use crate::open311::{Setup, assert_error, get, post, setup, submit, submitted_id};
 use crate::pages::{csrf_of, sign_in};
 use axum::http::StatusCode;
 use jiceng_core::role::Role;
+use jiceng_core::scope::Scope;
 use serde_json::Value;
+
+#[tokio::test]
+async fn a_post_without_a_valid_key_is_403_and_writes_nothing() {
+    let app = TestApp::new().await;
+    let s = setup(&app).await;
+    let before = app.count("requests").await;
+    let mut pairs = vec![
+        ("service_code", "waterlogging"),
+        ("address_id", s.grid_code),
+        ("attribute[depth]", "没过脚踝"),
+    ];
+    let r = post(&app, "/open311/v2/requests.json", &pairs).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "invalid_api_key");
+    pairs.push(("api_key", "j311_not-a-key"));
+    let r = post(&app, "/open311/v2/requests.json", &pairs).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "api_key");
+    let x = post(&app, "/open311/v2/requests.xml", &pairs).await;
+    assert_eq!(x.status, StatusCode::FORBIDDEN);
+    assert!(
+        x.text().contains("<errors><error><code>403</code>"),
+        "{}",
+        x.text()
+    );
+    // A revoked key is refused like a wrong one.
+    let key = jiceng_store::open311::list(&app.db, &Scope::everything())
+        .await
+        .unwrap()
+        .remove(0);
+    jiceng_store::open311::revoke(&app.db, &Scope::everything(), &app.actor(), key.id)
+        .await
+        .unwrap();
+    let r = submit(&app, &s, &[]).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "invalid_api_key");
+    assert_eq!(app.count("requests").await, before);
+}
 
 fn ids(v: &Value) -> Vec<String> {
     v.as_array()
