@@ -558,7 +558,7 @@ async fn run_sqlite(
             plan.mixed_rate
         ),
         format!(
-            "p50 {} / p99 {} (client, from scheduled arrival); {:.0} done/s{}{}{}",
+            "p50 {} / p99 {} (client, from scheduled arrival); {:.1} successful/s{}{}{}",
             ms(m.p50_ms),
             ms(m.p99_ms),
             m.per_second,
