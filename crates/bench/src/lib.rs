@@ -654,3 +654,45 @@ async fn run_sqlite(
     db.close().await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: BenchArgs,
+    }
+
+    fn plan(argv: &[&str]) -> Plan {
+        let cli =
+            Cli::try_parse_from(std::iter::once("bench").chain(argv.iter().copied())).unwrap();
+        Plan::from_args(&cli.args)
+    }
+
+    #[test]
+    fn quick_is_small_and_the_default_is_a_million() {
+        let q = plan(&["--quick"]);
+        assert_eq!(
+            (q.mode, q.requests, q.pg_requests),
+            ("quick", 20_000, 20_000)
+        );
+        let d = plan(&[]);
+        assert_eq!(
+            (d.mode, d.requests, d.pg_requests),
+            ("default", 1_000_000, 100_000)
+        );
+        assert_eq!(d.s6, Duration::from_secs(120));
+        let c = plan(&["--requests", "5000", "--mixed-rate", "20"]);
+        assert_eq!((c.mode, c.requests, c.mixed_rate), ("custom", 5_000, 20.0));
+    }
+
+    #[test]
+    fn s3_targets_follow_the_level() {
+        assert_eq!(s3_target("community"), 1.0);
+        assert_eq!(s3_target("street"), 2.0);
+        assert_eq!(s3_target("district"), 5.0);
+    }
+}
