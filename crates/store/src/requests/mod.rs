@@ -131,15 +131,19 @@ impl Viewer {
             any = any.add(scope_cond(s, (Requests::Table, Requests::DeskPath)));
         }
         if let Some(org) = self.unit_id {
-            any = any.add(
-                Expr::col((Requests::Table, Requests::Id)).in_subquery(
-                    Query::select()
-                        .column(RequestUnits::RequestId)
-                        .from(RequestUnits::Table)
-                        .and_where(Expr::col(RequestUnits::OrgId).eq(org))
-                        .to_owned(),
-                ),
-            );
+            // Correlated, so a check on one request is a primary-key lookup instead of reading
+            // the unit's whole history (the bench's S2 finding).
+            any = any.add(Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(RequestUnits::Table)
+                    .and_where(
+                        Expr::col((RequestUnits::Table, RequestUnits::RequestId))
+                            .equals((Requests::Table, Requests::Id)),
+                    )
+                    .and_where(Expr::col((RequestUnits::Table, RequestUnits::OrgId)).eq(org))
+                    .to_owned(),
+            ));
         }
         Cond::all().add(any)
     }
