@@ -48,6 +48,19 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Who may add a photo now: the requester until the request is resolved, the lead unit while it
+/// handles it.
+pub fn may_add(parties: &[Party], status: jiceng_core::requests::Status) -> bool {
+    use jiceng_core::requests::Status::*;
+    (parties.contains(&Party::Requester)
+        && matches!(
+            status,
+            Submitted | Accepted | Dispatched | Returned | Claimed | InProgress
+        ))
+        || (parties.contains(&Party::LeadUnit)
+            && matches!(status, Claimed | InProgress | Suspended))
+}
+
 /// Adds a photo. The requester may add while the request is open and not yet resolved; the
 /// lead unit while it handles it. Anyone else who can see the request gets `not_your_step`.
 pub async fn add(
@@ -65,15 +78,7 @@ pub async fn add(
         .map(|u| u.org_id)
         .collect();
     let parties = viewer.parties(&r, &assisting);
-    let status = r.status();
-    use jiceng_core::requests::Status::*;
-    let may = (parties.contains(&Party::Requester)
-        && matches!(
-            status,
-            Submitted | Accepted | Dispatched | Returned | Claimed | InProgress
-        ))
-        || (parties.contains(&Party::LeadUnit)
-            && matches!(status, Claimed | InProgress | Suspended));
+    let may = may_add(&parties, r.status());
     if !may {
         return Err(DomainError::new(
             "not_your_step",

@@ -28,6 +28,7 @@ pub mod requests_act;
 pub mod requests_detail;
 pub mod requests_inbox;
 pub mod requests_new;
+pub mod requests_photos;
 pub mod residents;
 pub mod roster_import;
 pub mod settings_categories;
@@ -106,6 +107,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/requests/{id}", get(requests_detail::show))
         .route("/requests/{id}/act", post(requests_act::act))
+        .route(
+            "/requests/{id}/photos",
+            post(requests_photos::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
         .route("/notifications", get(requests_inbox::show))
         .merge(dashboard::routes())
         // The public board: no sign-in (it never shows personal data).

@@ -90,6 +90,9 @@ pub(super) struct DetailPage {
     suggested: String,
     duplicates: Vec<Row>,
     whistles: super::whistles::RequestWhistles,
+    /// Ids of the request's photos, and whether the viewer may add one now.
+    photos: Vec<i64>,
+    can_add_photo: bool,
 }
 
 fn action_label(t: Tr, code: &str) -> String {
@@ -178,8 +181,23 @@ pub(super) async fn page(
         timeline,
         actions,
         dispatch_units,
+        parties,
         ..
     } = load(s, &u.p, id).await?;
+    let photos = jiceng_store::requests::photos::list(&s.db, &u.p.request_viewer(), id)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let parties: Vec<jiceng_core::requests::Party> = parties
+        .iter()
+        .filter_map(|p| jiceng_core::requests::Party::parse(p))
+        .collect();
+    let can_add_photo = jiceng_store::requests::photos::may_add(
+        &parties,
+        jiceng_core::requests::Status::parse(&r.status)
+            .unwrap_or(jiceng_core::requests::Status::Closed),
+    );
     let questions = categories::get(&s.db, r.category_id)
         .await
         .map(|c| c.questions)
@@ -238,6 +256,8 @@ pub(super) async fn page(
     Ok(DetailPage {
         shell,
         whistles,
+        photos,
+        can_add_photo,
         id: r.id,
         severity: Severity::parse(&r.severity)
             .map_or("", |s| label!(lang, s))
@@ -312,6 +332,7 @@ pub async fn show(
             let t = u.tr();
             p.shell.flash = match q.done.as_deref() {
                 Some("submit") => Some(t.s("requests.submitted").to_owned()),
+                Some("photo") => Some(t.s("requests.photo_added").to_owned()),
                 Some(code) => Action::parse(code)
                     .map(|a| format!("{}「{}」", t.s("requests.done"), label!(u.lang, a))),
                 None => None,

@@ -18,6 +18,7 @@ mod party_members_list;
 mod places_import;
 mod rates;
 mod request_pages;
+mod request_photos;
 mod requests;
 mod requests_more;
 mod residents;
