@@ -120,6 +120,19 @@ pub fn child_path(parent_path: &str, code: &NodeCode) -> String {
 
 pub const ROOT_PATH: &str = "/";
 
+/// Every path above and at `path`, from the top, the root excepted
+/// (`/37/3717/` → `/37/`, `/37/3717/`): the keys a place's figures and names are kept under.
+pub fn ancestor_paths(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut acc = String::from(ROOT_PATH);
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        acc.push_str(seg);
+        acc.push('/');
+        out.push(acc.clone());
+    }
+    out
+}
+
 pub fn parse_node_name(raw: &str) -> Result<String, DomainError> {
     let s = raw.trim();
     if s.is_empty() || s.chars().count() > 100 {

@@ -71,21 +71,9 @@ pub fn month_of(at: DateTime<Utc>) -> String {
     local(at).format("%Y-%m").to_string()
 }
 
-/// Every place above (and at) `path`, the root excepted.
-pub(crate) fn places_above(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut acc = String::from("/");
-    for seg in path.split('/').filter(|s| !s.is_empty()) {
-        acc.push_str(seg);
-        acc.push('/');
-        out.push(acc.clone());
-    }
-    out
-}
-
 pub(crate) fn membership(row: &FactsRow, units: &[i64]) -> Membership {
     let month = month_of(row.submitted_at);
-    let mut keys: Vec<(&'static str, String)> = places_above(&row.place_path)
+    let mut keys: Vec<(&'static str, String)> = jiceng_core::node::ancestor_paths(&row.place_path)
         .into_iter()
         .map(|p| (PLACE, p))
         .collect();

@@ -23,7 +23,7 @@ pub(crate) fn supervise() -> Effects {
 /// The desk one level up from `desk_path`: the street above a community desk, the district
 /// above a street desk; `None` at the top.
 pub(crate) async fn desk_above(db: &Db, desk_path: &str) -> StoreResult<Option<Node>> {
-    let above: Vec<String> = super::counters::places_above(desk_path)
+    let above: Vec<String> = jiceng_core::node::ancestor_paths(desk_path)
         .into_iter()
         .filter(|p| p != desk_path)
         .collect();

@@ -236,7 +236,8 @@ pub async fn submit(
     .await?;
     if let (true, Some(org)) = (route.auto_dispatch, route.suggested_org_id) {
         let system = Viewer::system("自动派单");
-        let fx = Effects::dispatch(env, now, org);
+        // Accepted and dispatched in the same update.
+        let fx = Effects::dispatch(env, now, org).set(Requests::AcceptedAt, now);
         event(
             &mut tx,
             id,
@@ -273,14 +274,6 @@ pub async fn submit(
             "dispatched",
             &format!("新派单：{}（{}）", category.name, place.name),
             now,
-        )
-        .await?;
-        tx.execute(
-            &Query::update()
-                .table(Requests::Table)
-                .value(Requests::AcceptedAt, now)
-                .and_where(Expr::col(Requests::Id).eq(id))
-                .to_owned(),
         )
         .await?;
     }

@@ -225,21 +225,9 @@ pub struct Route {
     pub auto_dispatch: bool,
 }
 
-/// The ancestors of `path` (itself included), from the top.
-fn prefixes(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut acc = String::from("/");
-    for seg in path.split('/').filter(|s| !s.is_empty()) {
-        acc.push_str(seg);
-        acc.push('/');
-        out.push(acc.clone());
-    }
-    out
-}
-
 /// Routes a request of `category_id` at `place`.
 pub async fn route(db: &Db, category_id: i64, place: &Node) -> StoreResult<Route> {
-    let above = prefixes(&place.path);
+    let above = jiceng_core::node::ancestor_paths(&place.path);
     let candidates: Vec<RoutingRule> = db
         .all(
             &select()
@@ -292,7 +280,7 @@ pub struct UnitChoice {
 /// Units that may lead requests of the desk at `desk_path` (see `lead_unit_fits`): departments
 /// first, then by name.
 pub async fn candidate_units(db: &Db, desk_path: &str) -> StoreResult<Vec<UnitChoice>> {
-    let above = prefixes(desk_path);
+    let above = jiceng_core::node::ancestor_paths(desk_path);
     db.all(
         &Query::select()
             .columns([Organisations::Id, Organisations::Name, Organisations::Kind])

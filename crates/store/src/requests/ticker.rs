@@ -164,15 +164,3 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
     tx.commit().await?;
     Ok(raised.len())
 }
-
-/// Overdue events raised for a request (tests and the recount use this).
-pub async fn events_for(db: &Db, request_id: i64) -> StoreResult<i64> {
-    db.scalar(
-        &Query::select()
-            .expr(Expr::col(SlaEvents::RequestId).count())
-            .from(SlaEvents::Table)
-            .and_where(Expr::col(SlaEvents::RequestId).eq(request_id))
-            .to_owned(),
-    )
-    .await
-}

@@ -46,22 +46,10 @@ struct Area {
     code: String,
 }
 
-/// The ancestors of `path` (itself included).
-fn prefixes(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut acc = String::from("/");
-    for seg in path.split('/').filter(|s| !s.is_empty()) {
-        acc.push_str(seg);
-        acc.push('/');
-        out.push(acc.clone());
-    }
-    out
-}
-
 async fn areas(s: &AppState, rows: &[PublicRequest]) -> Result<HashMap<String, Area>, Failure> {
     let mut wanted: Vec<String> = rows
         .iter()
-        .flat_map(|r| prefixes(&r.row.place_path))
+        .flat_map(|r| jiceng_core::node::ancestor_paths(&r.row.place_path))
         .collect();
     wanted.sort();
     wanted.dedup();

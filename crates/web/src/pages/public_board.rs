@@ -70,23 +70,13 @@ fn day(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
         .unwrap_or_default()
 }
 
-/// Every path above and at `path` (`/37/3717/` → `/37/`, `/37/3717/`).
-fn prefixes(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut acc = String::from("/");
-    for seg in path.split('/').filter(|s| !s.is_empty()) {
-        acc.push_str(seg);
-        acc.push('/');
-        out.push(acc.clone());
-    }
-    out
-}
-
 /// "东关社区 · 第一网格": the community and grid above (or at) a request's place; the deepest
 /// board place when it lies above any community.
 fn place_name(path: &str, names: &HashMap<String, (String, String)>) -> String {
-    let above: Vec<&(String, String)> =
-        prefixes(path).iter().filter_map(|p| names.get(p)).collect();
+    let above: Vec<&(String, String)> = jiceng_core::node::ancestor_paths(path)
+        .iter()
+        .filter_map(|p| names.get(p))
+        .collect();
     let picked: Vec<&str> = above
         .iter()
         .filter(|(k, _)| k == NodeKind::Community.as_str() || k == NodeKind::Grid.as_str())
@@ -163,8 +153,11 @@ pub async fn show(
         };
         let path = node.as_ref().map_or("/", |n| n.path.as_str()).to_owned();
         let (rows, total) = board::closed(&s.db, &path, category, page).await?;
-        let mut wanted: Vec<String> = rows.iter().flat_map(|r| prefixes(&r.place_path)).collect();
-        wanted.extend(prefixes(&path));
+        let mut wanted: Vec<String> = rows
+            .iter()
+            .flat_map(|r| jiceng_core::node::ancestor_paths(&r.place_path))
+            .collect();
+        wanted.extend(jiceng_core::node::ancestor_paths(&path));
         wanted.sort();
         wanted.dedup();
         let known = board::places_at(&s.db, wanted).await?;

@@ -13,8 +13,7 @@ use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post, put};
 use chrono::{DateTime, Utc};
-use jiceng_core::requests::sla::Light;
-use jiceng_core::requests::{Channel, Severity, Status};
+use jiceng_core::requests::{Channel, Severity};
 use jiceng_core::role::Permission;
 use jiceng_store::requests::RequestRow;
 use jiceng_store::vault::Vault;
@@ -102,13 +101,9 @@ pub struct RequestView {
     pub merged_into_id: Option<i64>,
 }
 
-pub fn light_of(r: &RequestRow, now: DateTime<Utc>) -> Option<Light> {
-    r.light(now)
-}
-
 /// Shapes a stored request for the caller; `full_phone` when their part needs to call back.
 pub fn view(r: RequestRow, vault: &Vault, full_phone: bool, now: DateTime<Utc>) -> RequestView {
-    let light = light_of(&r, now).map(|l| l.as_str().to_owned());
+    let light = r.light(now).map(|l| l.as_str().to_owned());
     let phone = if full_phone {
         r.requester_phone_sealed
             .as_deref()
@@ -170,8 +165,4 @@ pub fn view(r: RequestRow, vault: &Vault, full_phone: bool, now: DateTime<Utc>) 
 /// Whether a list shows full phones: roles that call residents back.
 pub fn lists_full_phones(p: &crate::auth::Principal) -> bool {
     p.can(Permission::ViewPhones) || p.can(Permission::DispatchRequests)
-}
-
-pub fn is_open(status: &str) -> bool {
-    Status::parse(status).is_some_and(Status::is_open)
 }
