@@ -1,6 +1,6 @@
-//! S8: two app instances on one PostgreSQL — S1 and S3 spread over both, S4 when it exists,
-//! and no double processing: the same step sent to both instances at once succeeds once, and a
-//! burst of deadlines ticked by both instances raises each event once.
+//! S8: two app instances on one PostgreSQL — S1, S3 and S4 spread over both (as `--only`
+//! selects), and no double processing: the same step sent to both instances at once succeeds
+//! once, and a burst of deadlines ticked by both instances raises each event once.
 
 use crate::city::{self, City};
 use crate::client::{Budget, Http};
@@ -127,17 +127,69 @@ async fn run(
     let raw = crate::reference::pg_insert(url, plan.reference).await?;
     report.detail("reference_pg_insert", &raw);
     let vault = Vault::from_base64(&Vault::generate_key()).map_err(|e| e.to_string())?;
-    let tick = Duration::from_secs(5);
+    let tick = jiceng_jobs::SLA_TICK;
     let sa = InProcess::start(a.clone(), vault.clone(), calendar.clone(), tick).await?;
     let sb = InProcess::start(b.clone(), vault, calendar, tick).await?;
     let https = [sa.http.clone(), sb.http.clone()];
     let tokens = loop_http::sign_in(&https[0], &city).await?;
 
+    let created = if plan.runs_on_pg("s1") {
+        s1(plan, &https, &city, &tokens, &raw, report, t0).await
+    } else {
+        Vec::new()
+    };
+    if plan.runs_on_pg("s3") {
+        say(t0, "S8: lists over both instances");
+        let s3 = loop_http::s3_lists(&https, &tokens, plan.list_clients, plan.s8_list).await;
+        crate::level_rows(
+            report,
+            "S8·S3",
+            "PostgreSQL: first page",
+            s3,
+            None,
+            crate::s3_target,
+        );
+    }
+    if plan.runs_on_pg("s4") {
+        say(t0, "S8: dashboards over both instances");
+        let s4 = loop_http::s4_dashboards(&https, &tokens, plan.list_clients, plan.s8_list).await;
+        crate::level_rows(
+            report,
+            "S8·S4",
+            "PostgreSQL: dashboard",
+            s4,
+            None,
+            crate::s4_target,
+        );
+    }
+    if plan.runs("s8") {
+        once(plan, &a, &city, &https, &tokens, &created, report, t0).await?;
+    }
+    if plan.runs_on_pg("s4") {
+        crate::recount_row(report, "S8·S4", &a).await?;
+    }
+    sa.stop().await;
+    sb.stop().await;
+    a.close().await;
+    b.close().await;
+    Ok(())
+}
+
+/// S8·S1: creates with clients alternating between the instances.
+async fn s1(
+    plan: &Plan,
+    https: &[Http],
+    city: &City,
+    tokens: &Tokens,
+    raw: &crate::stats::Summary,
+    report: &mut Report,
+    t0: Instant,
+) -> Vec<Created> {
     say(t0, "S8: creates over both instances");
     let s1 = loop_http::s1_create(
-        &https,
-        &city,
-        &tokens,
+        https,
+        city,
+        tokens,
         plan.clients,
         Budget {
             duration: plan.s8_create,
@@ -162,27 +214,28 @@ async fn run(
         "—",
         None,
     );
+    s1.created
+}
 
-    say(t0, "S8: lists over both instances");
-    let s3 = loop_http::s3_lists(&https, &tokens, plan.list_clients, plan.s8_list).await;
-    crate::level_rows(
-        report,
-        "S8·S3",
-        "PostgreSQL: first page",
-        s3,
-        None,
-        crate::s3_target,
-    );
-    let s4 = loop_http::s4_dashboards(&https, &tokens, plan.list_clients, plan.s8_list).await;
-    crate::level_rows(report, "S8·S4", "PostgreSQL: dashboard", s4, None, |_| 1.0);
-
+/// S8·once: the same claim to both instances at once, and a burst ticked by both.
+#[allow(clippy::too_many_arguments)]
+async fn once(
+    plan: &Plan,
+    a: &Db,
+    city: &City,
+    https: &[Http; 2],
+    tokens: &Tokens,
+    created: &[Created],
+    report: &mut Report,
+    t0: Instant,
+) -> Result<(), String> {
     say(t0, "S8: double processing");
-    let sample: Vec<Created> = s1.created.iter().take(200).copied().collect();
-    let race = claim_race(&https[0], &https[1], &tokens, &sample).await;
-    let burst = sla::plant(&a, &city, plan.pg_burst, Duration::from_secs(2)).await?;
-    let done = sla::wait_all(&a, &burst, Duration::from_secs(60)).await?;
+    let sample: Vec<Created> = created.iter().take(200).copied().collect();
+    let race = claim_race(&https[0], &https[1], tokens, &sample).await;
+    let burst = sla::plant(a, city, plan.pg_burst, Duration::from_secs(2)).await?;
+    let done = sla::wait_all(a, &burst, Duration::from_secs(60)).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let integ = sla::integrity(&a, &burst).await?;
+    let integ = sla::integrity(a, &burst).await?;
     let ok =
         race.twice == 0 && integ.lost == 0 && integ.doubled() == 0 && integ.wrong_counters == 0;
     report.row(
@@ -206,10 +259,5 @@ async fn run(
     );
     report.detail("s8_claim_race", &race);
     report.detail("s8_sla", &integ);
-    crate::recount_row(report, "S8·S4", &a).await?;
-    sa.stop().await;
-    sb.stop().await;
-    a.close().await;
-    b.close().await;
     Ok(())
 }

@@ -227,7 +227,7 @@ pub struct S5 {
     pub integrity: Integrity,
 }
 
-/// S5 against a child `jiceng serve` whose ticker runs every 5 s.
+/// S5 against a child `jiceng serve`, whose ticker runs every `jiceng_jobs::SLA_TICK`.
 pub async fn s5(db: &Db, city: &City, server: &mut ChildServer, n: usize) -> Result<S5, String> {
     let b = plant(db, city, n, Duration::from_secs(3)).await?;
     let due_instant = Instant::now() + (b.due - Utc::now()).to_std().unwrap_or(Duration::ZERO);

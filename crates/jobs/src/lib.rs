@@ -42,6 +42,10 @@ pub fn spawn_housekeeping(
 /// How many deadlines one ticker transaction claims.
 pub const SLA_BATCH: u64 = 500;
 
+/// How often `jiceng serve` runs the SLA ticker. Each tick is one probe of the small partial
+/// index of unflagged deadlines, so an overdue event follows its deadline within about this long.
+pub const SLA_TICK: Duration = Duration::from_secs(1);
+
 /// Raises every overdue event due by now; returns how many. Safe on several instances at once:
 /// see `jiceng_store::requests::ticker`.
 pub async fn sla_once(db: &Db, clock: &dyn Clock) -> jiceng_store::StoreResult<usize> {
