@@ -14,7 +14,7 @@ use jiceng_core::role::Permission;
 use jiceng_core::scope::{Grant, Scope};
 use jiceng_store::requests::Viewer;
 use jiceng_store::users::User;
-use jiceng_store::{Actor, sessions, users};
+use jiceng_store::{Actor, sessions};
 use std::net::SocketAddr;
 
 #[derive(Debug, Clone)]
@@ -131,7 +131,10 @@ impl FromRequestParts<AppState> for Principal {
             }
         };
         let now = state.clock.now();
-        let session = sessions::lookup(&state.db, &token_hash(&token), now)
+        // One query for the session, its user and the user's roles, on every request: nothing
+        // is cached, so signing out, a deactivated account or a changed role holds at once on
+        // every instance sharing the database.
+        let (session, user, grants) = sessions::signed_in(&state.db, &token_hash(&token), now)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
         // A cookie is sent by the browser on its own; a state-changing API call riding on it must
@@ -151,13 +154,12 @@ impl FromRequestParts<AppState> for Principal {
                 ));
             }
         }
-        let creds = users::credentials_by_id(&state.db, session.user_id).await?;
-        if !creds.active {
+        if !user.active {
             return Err(AppError::unauthenticated());
         }
         let p = Principal {
-            user: users::own(&state.db, session.user_id).await?,
-            grants: users::grants_of(&state.db, session.user_id).await?,
+            user,
+            grants,
             session_id: session.id,
             csrf_token: session.csrf_token,
             ip: client_ip(parts),

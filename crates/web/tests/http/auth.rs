@@ -131,6 +131,46 @@ async fn logout_ends_the_token() {
     );
 }
 
+/// Runs one statement on the test database, as another instance or an operator would.
+async fn sql(app: &TestApp, q: sea_query::UpdateStatement) {
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(&q).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_changed_role_or_a_deactivated_account_holds_from_the_very_next_request() {
+    use sea_query::{Alias, Expr, ExprTrait, Query};
+    let app = TestApp::new().await;
+    let t = town(&app).await;
+    let token = app.token_for("worker.a", Role::CommunityWorker, t.a).await;
+    let me = app.get("/api/v1/me", &token).await.json();
+    assert_eq!(me["grants"].as_array().unwrap().len(), 1);
+    // The role moves to the other community: the next request sees it (nothing is cached).
+    sql(
+        &app,
+        Query::update()
+            .table(Alias::new("grants"))
+            .value(Alias::new("node_id"), t.b)
+            .and_where(Expr::col(Alias::new("node_id")).eq(t.a))
+            .to_owned(),
+    )
+    .await;
+    let me = app.get("/api/v1/me", &token).await.json();
+    assert_eq!(me["grants"][0]["node_id"], t.b, "{me}");
+    sql(
+        &app,
+        Query::update()
+            .table(Alias::new("users"))
+            .value(Alias::new("active"), false)
+            .and_where(Expr::col(Alias::new("login")).eq("worker.a"))
+            .to_owned(),
+    )
+    .await;
+    let r = app.get("/api/v1/me", &token).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
 #[tokio::test]
 async fn changing_the_password_ends_other_sessions_and_retires_the_old_password() {
     let app = TestApp::new().await;
