@@ -12,7 +12,9 @@ use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
 use serde::Serialize;
 
 mod codes;
+mod family;
 pub(crate) use codes::{CodePlan, code_letter, next_free, plan_code};
+pub use family::with_children;
 
 #[derive(Iden, Clone, Copy)]
 pub(crate) enum Nodes {

@@ -1,6 +1,7 @@
 //! Counters of the figures in `docs/RATES.md`, moved in the same transaction as the request
 //! they count: each write reads which counts the request is in before and after, and applies
-//! the difference. `recount` recomputes every counter from the records.
+//! the difference, to the monthly rows (`request_counters`) and to the all-time totals beside
+//! them (`request_counter_totals`). `recount` recomputes both from the records.
 
 use super::{RequestUnits, Requests};
 use crate::db::{Engine, Tx};
@@ -18,6 +19,16 @@ pub(crate) enum RequestCounters {
     Kind,
     Key,
     Month,
+    Metric,
+    Value,
+}
+
+/// The all-time sum of the monthly rows of one (kind, key, metric).
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum RequestCounterTotals {
+    Table,
+    Kind,
+    Key,
     Metric,
     Value,
 }
@@ -149,7 +160,8 @@ pub(crate) async fn memberships(tx: &mut Tx, ids: &[i64]) -> StoreResult<Members
         .collect())
 }
 
-/// Moves the counters from `before` to `after`.
+/// Moves the counters from `before` to `after`: the monthly rows and the all-time totals, by
+/// the same deltas, each statement in key order (so concurrent writers lock rows in one order).
 pub(crate) async fn apply(tx: &mut Tx, before: &Membership, after: &Membership) -> StoreResult<()> {
     let mut delta: BTreeMap<(&str, &str, &str, &str), i64> = BTreeMap::new();
     for (k, key, month, m) in before {
@@ -158,7 +170,13 @@ pub(crate) async fn apply(tx: &mut Tx, before: &Membership, after: &Membership) 
     for (k, key, month, m) in after {
         *delta.entry((k, key, month, m.as_str())).or_default() += 1;
     }
-    let rows: Vec<_> = delta.into_iter().filter(|(_, d)| *d != 0).collect();
+    delta.retain(|_, d| *d != 0);
+    let mut totals: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
+    for ((k, key, _, m), d) in &delta {
+        *totals.entry((k, key, m)).or_default() += d;
+    }
+    totals.retain(|_, d| *d != 0);
+    let rows: Vec<_> = delta.into_iter().collect();
     for chunk in rows.chunks(500) {
         let mut q = Query::insert();
         q.into_table(RequestCounters::Table)
@@ -191,6 +209,34 @@ pub(crate) async fn apply(tx: &mut Tx, before: &Membership, after: &Membership) 
                 (*m).into(),
                 (*d).into(),
             ]);
+        }
+        tx.execute(&q).await?;
+    }
+    let rows: Vec<_> = totals.into_iter().collect();
+    for chunk in rows.chunks(500) {
+        let mut q = Query::insert();
+        q.into_table(RequestCounterTotals::Table)
+            .columns([
+                RequestCounterTotals::Kind,
+                RequestCounterTotals::Key,
+                RequestCounterTotals::Metric,
+                RequestCounterTotals::Value,
+            ])
+            .on_conflict(
+                OnConflict::columns([
+                    RequestCounterTotals::Kind,
+                    RequestCounterTotals::Key,
+                    RequestCounterTotals::Metric,
+                ])
+                .value(
+                    RequestCounterTotals::Value,
+                    Expr::col((RequestCounterTotals::Table, RequestCounterTotals::Value))
+                        .add(Expr::cust("excluded.value")),
+                )
+                .to_owned(),
+            );
+        for ((k, key, m), d) in chunk {
+            q.values_panic([(*k).into(), (*key).into(), (*m).into(), (*d).into()]);
         }
         tx.execute(&q).await?;
     }

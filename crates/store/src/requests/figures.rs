@@ -1,9 +1,12 @@
 //! Reading the counters (dashboards) and proving them: `recount` recomputes every counter from
-//! the request records and lists the differences; `rebuild` replaces the counters with it.
+//! the request records and lists the differences; `rebuild` replaces the counters with it. Both
+//! cover the monthly rows and the all-time totals beside them.
 
-use super::counters::{self, FactsRow, Membership, RequestCounters as C};
+use super::counters::{
+    self, FactsRow, Membership, RequestCounterTotals as T, RequestCounters as C,
+};
 use super::{RequestUnits, Requests};
-use crate::db::Db;
+use crate::db::{Db, Engine};
 use crate::error::StoreResult;
 use sea_query::{Expr, ExprTrait, Order, Query};
 use std::collections::{BTreeMap, HashMap};
@@ -12,6 +15,14 @@ use std::collections::{BTreeMap, HashMap};
 pub type Counts = HashMap<String, BTreeMap<String, i64>>;
 
 /// Counters of `kind` for `keys` over months `from..=to` (`YYYY-MM`; `None` for no bound).
+/// Without either bound the all-time totals answer: one row per key and metric, however long the
+/// history; with one, the monthly rows in range are summed.
+///
+/// The database hands back one string, `key metric value;…`, rather than a row per counter:
+/// sqlx's SQLite driver copies every value of every row (an allocation and a free under SQLite's
+/// global memory mutex, contended by the driver's thread), which made the ~200 rows of a
+/// dashboard cost more than the query. Keys (node paths, unit ids) and metric names hold neither
+/// spaces nor semicolons.
 pub async fn read(
     db: &Db,
     kind: &str,
@@ -22,33 +33,64 @@ pub async fn read(
     if keys.is_empty() {
         return Ok(Counts::new());
     }
-    let mut q = Query::select();
-    q.columns([C::Key, C::Metric])
-        .expr(Expr::cust("CAST(SUM(value) AS BIGINT)"))
-        .from(C::Table)
-        .and_where(Expr::col(C::Kind).eq(kind))
-        .and_where(Expr::col(C::Key).is_in(keys.to_vec()))
-        .group_by_col(C::Key)
-        .group_by_col(C::Metric);
-    if let Some(f) = from {
-        q.and_where(Expr::col(C::Month).gte(f));
-    }
-    if let Some(t) = to {
-        q.and_where(Expr::col(C::Month).lte(t));
-    }
-    let rows: Vec<(String, String, i64)> = db.all(&q).await?;
-    let mut out = Counts::new();
-    for (key, metric, n) in rows {
-        out.entry(key).or_default().insert(metric, n);
+    let packed = match db.engine() {
+        Engine::Sqlite => "group_concat(key || ' ' || metric || ' ' || value, ';')",
+        Engine::Postgres => "string_agg(key || ' ' || metric || ' ' || value, ';')",
+    };
+    let q = if from.is_none() && to.is_none() {
+        Query::select()
+            .expr(Expr::cust(packed))
+            .from(T::Table)
+            .and_where(Expr::col(T::Kind).eq(kind))
+            .and_where(Expr::col(T::Key).is_in(keys.to_vec()))
+            .to_owned()
+    } else {
+        let mut sums = Query::select();
+        sums.columns([C::Key, C::Metric])
+            .expr_as(
+                Expr::cust("CAST(SUM(value) AS BIGINT)"),
+                sea_query::Alias::new("value"),
+            )
+            .from(C::Table)
+            .and_where(Expr::col(C::Kind).eq(kind))
+            .and_where(Expr::col(C::Key).is_in(keys.to_vec()))
+            .group_by_col(C::Key)
+            .group_by_col(C::Metric);
+        if let Some(f) = from {
+            sums.and_where(Expr::col(C::Month).gte(f));
+        }
+        if let Some(t) = to {
+            sums.and_where(Expr::col(C::Month).lte(t));
+        }
+        Query::select()
+            .expr(Expr::cust(packed))
+            .from_subquery(sums, sea_query::Alias::new("sums"))
+            .to_owned()
+    };
+    let row: Option<(Option<String>,)> = db.optional(&q).await?;
+    let mut out = Counts::with_capacity(keys.len());
+    for counter in row.and_then(|r| r.0).as_deref().unwrap_or("").split(';') {
+        let mut parts = counter.rsplitn(3, ' ');
+        if let (Some(n), Some(metric), Some(key)) = (parts.next(), parts.next(), parts.next())
+            && let Ok(n) = n.parse::<i64>()
+        {
+            out.entry(key.to_owned())
+                .or_default()
+                .insert(metric.to_owned(), n);
+        }
     }
     Ok(out)
 }
+
+/// The `month` of a [`Mismatch`] in the all-time totals.
+pub const ALL_MONTHS: &str = "all";
 
 /// A counter that differs from the records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
     pub kind: String,
     pub key: String,
+    /// `YYYY-MM`, or [`ALL_MONTHS`] for the all-time total.
     pub month: String,
     pub metric: String,
     pub counted: i64,
@@ -101,22 +143,23 @@ async fn expected(db: &Db) -> StoreResult<BTreeMap<Key, i64>> {
     }
 }
 
-/// Every counter that differs from a recount of the records (none, when all is well).
-pub async fn recount(db: &Db) -> StoreResult<Vec<Mismatch>> {
-    let want = expected(db).await?;
-    let rows: Vec<(String, String, String, String, i64)> = db
-        .all(
-            &Query::select()
-                .columns([C::Kind, C::Key, C::Month, C::Metric, C::Value])
-                .from(C::Table)
-                .to_owned(),
-        )
-        .await?;
-    let mut have: BTreeMap<Key, i64> = BTreeMap::new();
-    for (k, key, month, metric, v) in rows {
-        have.insert((k, key, month, metric), v);
+/// The all-time totals of `monthly`: the month dropped, the rest summed.
+fn totals(monthly: &BTreeMap<Key, i64>) -> BTreeMap<Key, i64> {
+    let mut out: BTreeMap<Key, i64> = BTreeMap::new();
+    for ((k, key, _, metric), v) in monthly {
+        *out.entry((
+            k.clone(),
+            key.clone(),
+            ALL_MONTHS.to_owned(),
+            metric.clone(),
+        ))
+        .or_default() += v;
     }
-    let mut out = Vec::new();
+    out
+}
+
+/// Differences between what the records say (`want`) and what is kept (`have`).
+fn differences(want: &BTreeMap<Key, i64>, have: &BTreeMap<Key, i64>, out: &mut Vec<Mismatch>) {
     for key in want
         .keys()
         .chain(have.keys())
@@ -137,14 +180,51 @@ pub async fn recount(db: &Db) -> StoreResult<Vec<Mismatch>> {
             });
         }
     }
+}
+
+/// Every counter that differs from a recount of the records (none, when all is well): the
+/// monthly rows, then the all-time totals.
+pub async fn recount(db: &Db) -> StoreResult<Vec<Mismatch>> {
+    let want = expected(db).await?;
+    let rows: Vec<(String, String, String, String, i64)> = db
+        .all(
+            &Query::select()
+                .columns([C::Kind, C::Key, C::Month, C::Metric, C::Value])
+                .from(C::Table)
+                .to_owned(),
+        )
+        .await?;
+    let have: BTreeMap<Key, i64> = rows
+        .into_iter()
+        .map(|(k, key, month, metric, v)| ((k, key, month, metric), v))
+        .collect();
+    let mut out = Vec::new();
+    differences(&want, &have, &mut out);
+    let rows: Vec<(String, String, String, i64)> = db
+        .all(
+            &Query::select()
+                .columns([T::Kind, T::Key, T::Metric, T::Value])
+                .from(T::Table)
+                .to_owned(),
+        )
+        .await?;
+    let have: BTreeMap<Key, i64> = rows
+        .into_iter()
+        .map(|(k, key, metric, v)| ((k, key, ALL_MONTHS.to_owned(), metric), v))
+        .collect();
+    differences(&totals(&want), &have, &mut out);
     Ok(out)
 }
 
-/// Replaces every counter with the recount, in one transaction. Returns how many rows now.
+/// Replaces every counter (monthly rows and all-time totals) with the recount, in one
+/// transaction. Returns how many monthly rows now.
 pub async fn rebuild(db: &Db) -> StoreResult<usize> {
     let want = expected(db).await?;
+    let all = totals(&want);
     let mut tx = db.begin().await?;
     tx.execute(&Query::delete().from_table(C::Table).to_owned())
+        .await?;
+    tx.execute(&Query::delete().from_table(T::Table).to_owned())
         .await?;
     let rows: Vec<_> = want.into_iter().collect();
     for chunk in rows.chunks(500) {
@@ -156,6 +236,21 @@ pub async fn rebuild(db: &Db) -> StoreResult<usize> {
                 k.clone().into(),
                 key.clone().into(),
                 month.clone().into(),
+                metric.clone().into(),
+                (*v).into(),
+            ]);
+        }
+        tx.execute(&q).await?;
+    }
+    let totals: Vec<_> = all.into_iter().filter(|(_, v)| *v != 0).collect();
+    for chunk in totals.chunks(500) {
+        let mut q = Query::insert();
+        q.into_table(T::Table)
+            .columns([T::Kind, T::Key, T::Metric, T::Value]);
+        for ((k, key, _, metric), v) in chunk {
+            q.values_panic([
+                k.clone().into(),
+                key.clone().into(),
                 metric.clone().into(),
                 (*v).into(),
             ]);

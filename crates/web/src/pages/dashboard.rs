@@ -93,7 +93,7 @@ fn page_href(f: &Figure) -> String {
 
 fn link(lang: Lang, f: &Figure) -> Link {
     Link {
-        label: Metric::parse(&f.metric).map_or_else(|| f.label.clone(), |m| label(lang, m)),
+        label: Metric::parse(f.metric).map_or_else(|| f.label.to_owned(), |m| label(lang, m)),
         value: f.value,
         href: page_href(f),
     }
@@ -103,8 +103,8 @@ fn rate_cells(lang: Lang, r: &FigureRow) -> Vec<RateCell> {
     r.rates
         .iter()
         .map(|v| RateCell {
-            label: Rate::parse(&v.rate).map_or_else(
-                || v.label.clone(),
+            label: Rate::parse(v.rate).map_or_else(
+                || v.label.to_owned(),
                 |r| match lang {
                     Lang::Zh => r.label_zh().to_owned(),
                     Lang::En => r.label_en().to_owned(),

@@ -234,3 +234,101 @@ async fn a_reopening_recomputes_the_satisfaction_rate_until_the_request_is_rated
     close(&app, &l, id, "satisfied").await;
     assert_eq!(rate(&app).await, json!(1000));
 }
+
+/// Every figure of `/api/v1/rates?{query}` (the place's row and each ranked row) against the
+/// total of the list it opens; returns how many were compared.
+async fn figures_equal_their_lists(app: &TestApp, token: &str, query: &str) -> usize {
+    let r = app.get(&format!("/api/v1/rates?{query}"), token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let body = r.json();
+    let mut rows = vec![body["total"].clone()];
+    rows.extend(body["rows"].as_array().unwrap().iter().cloned());
+    let mut checked = 0;
+    for row in rows {
+        for f in row["figures"].as_array().unwrap() {
+            let list = app.get(f["list"].as_str().unwrap(), token).await.json();
+            assert_eq!(
+                list["total"], f["value"],
+                "{} of {} ({query}): {}",
+                f["metric"], row["name"], f["list"]
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[tokio::test]
+async fn without_a_month_range_the_all_time_totals_answer_and_a_rebuild_restores_them() {
+    use sea_query::{Alias, Expr, ExprTrait, Query};
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    scripted_mix(&app, &l).await;
+    let admin = app
+        .token_for("quxian", Role::DistrictAdmin, l.district)
+        .await;
+    let all_time = |by: &str| format!("node_id={}&by={by}", l.district);
+    for by in ["children", "units"] {
+        assert!(figures_equal_their_lists(&app, &admin, &all_time(by)).await > 16);
+    }
+    let figures = |v: &Value| v["total"]["figures"].clone();
+    let summed = app
+        .get(
+            &format!(
+                "/api/v1/rates?node_id={}&month_from=2000-01&month_to=2099-12",
+                l.district
+            ),
+            &admin,
+        )
+        .await
+        .json();
+    let totals = app
+        .get(&format!("/api/v1/rates?{}", all_time("children")), &admin)
+        .await
+        .json();
+    let values = |v: Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["metric"].clone(), f["value"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(values(figures(&totals)), values(figures(&summed)));
+
+    // Totals that drifted from the records show in the recount, as month `all`, and a rebuild
+    // puts them back from the records.
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        &Query::update()
+            .table(Alias::new("request_counter_totals"))
+            .value(Alias::new("value"), Expr::col(Alias::new("value")).add(1))
+            .and_where(Expr::col(Alias::new("metric")).eq("submitted"))
+            .to_owned(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let diff = jiceng_store::requests::figures::recount(&app.db)
+        .await
+        .unwrap();
+    assert!(!diff.is_empty());
+    assert!(
+        diff.iter()
+            .all(|m| m.month == jiceng_store::requests::figures::ALL_MONTHS
+                && m.metric == "submitted"
+                && m.counted == m.recounted + 1),
+        "{diff:?}"
+    );
+    jiceng_store::requests::figures::rebuild(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        jiceng_store::requests::figures::recount(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for by in ["children", "units"] {
+        figures_equal_their_lists(&app, &admin, &all_time(by)).await;
+    }
+}

@@ -34,8 +34,8 @@ pub struct RatesQuery {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Figure {
-    pub metric: String,
-    pub label: String,
+    pub metric: &'static str,
+    pub label: &'static str,
     pub value: i64,
     /// The requests counted: `GET` this for the list (same filters as `/api/v1/requests`).
     pub list: String,
@@ -43,8 +43,8 @@ pub struct Figure {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RateValue {
-    pub rate: String,
-    pub label: String,
+    pub rate: &'static str,
+    pub label: &'static str,
     /// ‰, rounded half up; `null` when the denominator is 0.
     pub per_mille: Option<i64>,
     pub numerator: Figure,
@@ -92,11 +92,19 @@ fn row(
         months.0.as_deref().unwrap_or(""),
         months.1.as_deref().unwrap_or("")
     );
-    let figure = |m: Metric| Figure {
-        metric: m.as_str().into(),
-        label: m.label_zh().into(),
-        value: counts.get(m.as_str()).copied().unwrap_or(0),
-        list: format!("/api/v1/requests?{filter}&metric={}{span}", m.as_str()),
+    let figure = |m: Metric| {
+        let mut list = String::with_capacity(64 + filter.len() + span.len());
+        list.push_str("/api/v1/requests?");
+        list.push_str(&filter);
+        list.push_str("&metric=");
+        list.push_str(m.as_str());
+        list.push_str(&span);
+        Figure {
+            metric: m.as_str(),
+            label: m.label_zh(),
+            value: counts.get(m.as_str()).copied().unwrap_or(0),
+            list,
+        }
     };
     FigureRow {
         name: t.name.clone(),
@@ -110,8 +118,8 @@ fn row(
                 let (n, d) = r.parts();
                 let (numerator, denominator) = (figure(n), figure(d));
                 RateValue {
-                    rate: r.as_str().into(),
-                    label: r.label_zh().into(),
+                    rate: r.as_str(),
+                    label: r.label_zh(),
                     per_mille: Rate::per_mille(numerator.value, denominator.value),
                     numerator,
                     denominator,
@@ -151,14 +159,8 @@ pub async fn compute(s: &AppState, p: &Principal, q: &RatesQuery) -> Result<Rate
         Some(r) => Rate::parse(r)
             .ok_or_else(|| AppError::bad_request("invalid_rate", "rank_by", "排名指标不正确"))?,
     };
-    let node = match q.node_id {
-        Some(id) => nodes::get(&s.db, &scope, id).await?,
-        None => nodes::scope_roots(&s.db, &scope)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(AppError::not_found)?,
-    };
+    // The place and the places directly under it, in one query.
+    let (node, kids) = nodes::with_children(&s.db, &scope, q.node_id).await?;
     let by_units = match q.by.as_deref().unwrap_or("children") {
         "children" | "" => false,
         "units" => true,
@@ -188,13 +190,6 @@ pub async fn compute(s: &AppState, p: &Principal, q: &RatesQuery) -> Result<Rate
             }));
         }
     } else {
-        let (kids, _) = nodes::children(
-            &s.db,
-            &scope,
-            node.id,
-            Page::new(None, Some(Page::MAX_SIZE)),
-        )
-        .await?;
         targets.extend(
             kids.into_iter()
                 .filter(|n| {
@@ -209,9 +204,22 @@ pub async fn compute(s: &AppState, p: &Principal, q: &RatesQuery) -> Result<Rate
         );
     }
     let (from, to) = (months.0.as_deref(), months.1.as_deref());
-    let own = figures::read(&s.db, PLACE, std::slice::from_ref(&node.path), from, to).await?;
     let keys: Vec<String> = targets.iter().map(|t| t.key.clone()).collect();
-    let counts = figures::read(&s.db, if by_units { UNIT } else { PLACE }, &keys, from, to).await?;
+    // Without a month range the all-time totals answer (one row per place and figure); the
+    // place's own counters come with its children's in one read when both are places.
+    let (mut own, counts) = if by_units {
+        (
+            figures::read(&s.db, PLACE, std::slice::from_ref(&node.path), from, to).await?,
+            figures::read(&s.db, UNIT, &keys, from, to).await?,
+        )
+    } else {
+        let mut all = keys;
+        all.push(node.path.clone());
+        let mut counts = figures::read(&s.db, PLACE, &all, from, to).await?;
+        let own = counts.remove(&node.path).map(|c| (node.path.clone(), c));
+        (own.into_iter().collect(), counts)
+    };
+    let own = own.remove(&node.path).unwrap_or_default();
     let empty = BTreeMap::new();
     let mut rows: Vec<FigureRow> = targets
         .iter()
@@ -234,7 +242,7 @@ pub async fn compute(s: &AppState, p: &Principal, q: &RatesQuery) -> Result<Rate
         key: node.path.clone(),
     };
     Ok(Rates {
-        total: row(&me, own.get(&node.path).unwrap_or(&empty), &months),
+        total: row(&me, &own, &months),
         rows,
         month_from: months.0,
         month_to: months.1,
