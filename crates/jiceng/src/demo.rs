@@ -354,6 +354,7 @@ mod tests {
                     .await
                     .unwrap()
                     .1
+                    .count
             }
         };
         use jiceng_core::requests::Status;

@@ -92,13 +92,18 @@ pub async fn note(db: &crate::Db, actor: &Actor, c: Change<'_>) -> StoreResult<(
 }
 
 pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> StoreResult<()> {
-    let q = Query::insert()
+    tx.execute(&insert(actor, c)).await?;
+    Ok(())
+}
+
+/// The entry as an insert, for a writer that sends it with its other inserts
+/// (`Tx::execute_all`).
+pub(crate) fn insert(actor: &Actor, c: Change<'_>) -> sea_query::InsertStatement {
+    Query::insert()
         .into_table(AuditLog::Table)
         .columns(COLUMNS)
         .values_panic(values(actor, c))
-        .to_owned();
-    tx.execute(&q).await?;
-    Ok(())
+        .to_owned()
 }
 
 /// Many changes by one actor, a few hundred rows per statement: a roster import writes

@@ -2,6 +2,7 @@
 //! dialect here; nothing outside `store` knows which engine runs.
 
 use crate::error::{StoreError, StoreResult};
+use crate::group::Group;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
@@ -11,6 +12,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Database, Executor, FromRow, IntoArguments, Postgres, Sqlite};
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// A row type readable from either engine.
@@ -45,7 +47,12 @@ impl Engine {
 /// have to be upgraded. Readers run concurrently in WAL mode.
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        /// The group writer (`crate::group`), started on first use.
+        group: Arc<OnceLock<Group>>,
+    },
     Postgres(PgPool),
 }
 
@@ -200,7 +207,11 @@ impl Db {
             .max_connections(8)
             .connect_with(opts.read_only(false))
             .await?;
-        Ok(Db::Sqlite { read, write })
+        Ok(Db::Sqlite {
+            read,
+            write,
+            group: Arc::default(),
+        })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
@@ -210,6 +221,25 @@ impl Db {
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    pub(crate) fn group_slot(&self) -> Option<&OnceLock<Group>> {
+        match self {
+            Db::Sqlite { group, .. } => Some(group),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    /// The same pools with a slot of their own: what the group writer holds.
+    pub(crate) fn without_group(&self) -> Db {
+        match self {
+            Db::Sqlite { read, write, .. } => Db::Sqlite {
+                read: read.clone(),
+                write: write.clone(),
+                group: Arc::default(),
+            },
+            Db::Postgres(p) => Db::Postgres(p.clone()),
+        }
     }
 
     pub fn engine(&self) -> Engine {
@@ -265,7 +295,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }
@@ -297,6 +327,45 @@ impl Tx {
 
     pub async fn execute(&mut self, q: &impl SqlxBinder) -> StoreResult<u64> {
         Ok(on_tx!(self, q, |ex, sql, v| execute_on(ex, sql, v).await)?)
+    }
+
+    /// Inserts whose results nobody reads, sent together: on SQLite one call runs them all
+    /// (several statements in one query; anonymous parameters are numbered across them), on
+    /// PostgreSQL one round trip each. A write of many small rows (a request, its timeline,
+    /// inbox, units, counters, audit) then costs one round trip to SQLite's worker thread
+    /// instead of one per statement (bench S1).
+    pub async fn execute_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => {
+                let mut sql = String::new();
+                let mut values = Vec::new();
+                for q in qs {
+                    let (s, v) = q.build_sqlx(SqliteQueryBuilder);
+                    sql.push_str(&s);
+                    sql.push_str(";\n");
+                    values.extend(v.0.0);
+                }
+                if !sql.is_empty() {
+                    let v = SqlxValues(sea_query::Values(values));
+                    execute_on(&mut **t, sql, v).await?;
+                }
+            }
+            Tx::Postgres(_) => {
+                for q in qs {
+                    self.execute(q).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A statement without parameters or results (savepoints).
+    pub(crate) async fn raw(&mut self, sql: &'static str) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ())?,
+            Tx::Postgres(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ())?,
+        }
+        Ok(())
     }
 
     pub async fn commit(self) -> StoreResult<()> {

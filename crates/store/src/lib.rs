@@ -8,6 +8,7 @@ pub mod divisions;
 pub mod error;
 pub mod grid_staff;
 pub mod grid_staff_import;
+pub mod group;
 pub mod import;
 pub mod moves;
 pub mod nodes;

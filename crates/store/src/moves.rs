@@ -19,6 +19,16 @@ const PATH_COPIES: &[(&str, &str)] = &[
     ("party_members", "org_path"),
     ("grid_staff", "grid_path"),
     ("organisations", "home_path"),
+    ("routing_rules", "node_path"),
+    ("routing_rules", "desk_path"),
+    ("requests", "place_path"),
+    ("requests", "desk_path"),
+    ("request_places", "prefix"),
+    ("request_counters", "key"),
+    ("request_counter_totals", "key"),
+    ("notifications", "desk_path"),
+    ("open311_keys", "node_path"),
+    ("whistles", "place_path"),
 ];
 
 async fn rewrite(tx: &mut Tx, table: &str, column: &str, old: &str, new: &str) -> StoreResult<u64> {
@@ -34,7 +44,7 @@ async fn rewrite(tx: &mut Tx, table: &str, column: &str, old: &str, new: &str) -
         &Query::update()
             .table(Alias::new(table))
             .value(Alias::new(column), expr)
-            .and_where(Expr::col(Alias::new(column)).like(format!("{old}%")))
+            .cond_where(crate::under_path(Alias::new(column), old))
             .to_owned(),
     )
     .await
@@ -90,6 +100,7 @@ pub async fn move_node(
         let n = rewrite(&mut tx, table, column, &old, &new).await?;
         moved.insert(format!("{table}.{column}"), n.into());
     }
+    crate::requests::place_index::moved(&mut tx, &old, &new).await?;
     audit::record(
         &mut tx,
         actor,

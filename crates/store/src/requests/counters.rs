@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use jiceng_core::requests::rates::{Facts, Metric, metrics};
 use jiceng_core::requests::sla::local;
 use jiceng_core::requests::{Rating, Status};
-use sea_query::{Expr, ExprTrait, Iden, LockType, OnConflict, Query};
+use sea_query::{Expr, ExprTrait, Iden, InsertStatement, LockType, OnConflict, Query};
 use std::collections::BTreeMap;
 
 #[derive(Iden, Clone, Copy)]
@@ -163,6 +163,13 @@ pub(crate) async fn memberships(tx: &mut Tx, ids: &[i64]) -> StoreResult<Members
 /// Moves the counters from `before` to `after`: the monthly rows and the all-time totals, by
 /// the same deltas, each statement in key order (so concurrent writers lock rows in one order).
 pub(crate) async fn apply(tx: &mut Tx, before: &Membership, after: &Membership) -> StoreResult<()> {
+    tx.execute_all(&statements(before, after)).await
+}
+
+/// The upserts that move the counters from `before` to `after` (see `apply`), for a caller
+/// that sends them with its other inserts.
+pub(crate) fn statements(before: &Membership, after: &Membership) -> Vec<InsertStatement> {
+    let mut out = Vec::new();
     let mut delta: BTreeMap<(&str, &str, &str, &str), i64> = BTreeMap::new();
     for (k, key, month, m) in before {
         *delta.entry((k, key, month, m.as_str())).or_default() -= 1;
@@ -210,7 +217,7 @@ pub(crate) async fn apply(tx: &mut Tx, before: &Membership, after: &Membership) 
                 (*d).into(),
             ]);
         }
-        tx.execute(&q).await?;
+        out.push(q);
     }
     let rows: Vec<_> = totals.into_iter().collect();
     for chunk in rows.chunks(500) {
@@ -238,7 +245,7 @@ pub(crate) async fn apply(tx: &mut Tx, before: &Membership, after: &Membership) 
         for ((k, key, m), d) in chunk {
             q.values_panic([(*k).into(), (*key).into(), (*m).into(), (*d).into()]);
         }
-        tx.execute(&q).await?;
+        out.push(q);
     }
-    Ok(())
+    out
 }

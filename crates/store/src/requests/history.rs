@@ -6,7 +6,7 @@
 use super::RequestUnits as U;
 use super::ticker::SlaEvents;
 use super::writes::RequestEvents as E;
-use super::{Requests, counters};
+use super::{Requests, counters, place_index};
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Engine, Tx};
 use crate::error::StoreResult;
@@ -198,13 +198,24 @@ pub async fn insert(db: &Db, actor: &Actor, batch: &[PastRequest]) -> StoreResul
         }
         tx.execute(&q).await?;
     }
+    let placed: Vec<(i64, &str, DateTime<Utc>)> = batch
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| (*id, r.place_path.as_str(), r.submitted_at))
+        .collect();
+    place_index::insert(&mut tx, &placed).await?;
     let mut events = Vec::new();
     let mut units = Vec::new();
     let mut overdue = Vec::new();
     for (r, id) in batch.iter().zip(&ids) {
         events.extend(r.events.iter().map(|e| (*id, e)));
         if let Some(org) = r.lead_org_id {
-            units.push((*id, org, r.dispatched_at.unwrap_or(r.submitted_at)));
+            units.push((
+                *id,
+                org,
+                r.dispatched_at.unwrap_or(r.submitted_at),
+                r.submitted_at,
+            ));
         }
         overdue.extend(r.overdue.iter().map(|(s, d)| (*id, *s, *d)));
     }
@@ -240,10 +251,21 @@ pub async fn insert(db: &Db, actor: &Actor, batch: &[PastRequest]) -> StoreResul
     }
     for chunk in units.chunks(ROWS_PER_STATEMENT * 2) {
         let mut q = Query::insert();
-        q.into_table(U::Table)
-            .columns([U::RequestId, U::OrgId, U::Role, U::CreatedAt]);
-        for (id, org, at) in chunk {
-            q.values_panic([(*id).into(), (*org).into(), "lead".into(), (*at).into()]);
+        q.into_table(U::Table).columns([
+            U::RequestId,
+            U::OrgId,
+            U::Role,
+            U::CreatedAt,
+            U::SubmittedAt,
+        ]);
+        for (id, org, at, submitted) in chunk {
+            q.values_panic([
+                (*id).into(),
+                (*org).into(),
+                "lead".into(),
+                (*at).into(),
+                (*submitted).into(),
+            ]);
         }
         tx.execute(&q).await?;
     }

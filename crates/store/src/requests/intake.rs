@@ -2,8 +2,8 @@
 //! recorded on someone's behalf. Routing picks the desk; an auto-dispatch rule sends it straight
 //! to the lead unit.
 
-use super::writes::{Effects, event, notify, write_units};
-use super::{Requests, SlaEnv, Viewer, categories, counters, routing};
+use super::writes::{Effects, event_insert, notify_insert, units_insert};
+use super::{Requests, SlaEnv, Viewer, categories, counters, place_index, routing};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::StoreResult;
@@ -16,7 +16,8 @@ use jiceng_core::requests::questions::{Answers, check_answers};
 use jiceng_core::requests::sla::{Stage, hours_due};
 use jiceng_core::requests::{Action, Channel, Status};
 use jiceng_core::scope::Scope;
-use sea_query::{Expr, ExprTrait, Query};
+use sea_query::{Expr, ExprTrait, InsertStatement, Query, SimpleExpr};
+use std::mem::discriminant;
 
 pub struct NewRequest {
     pub category_id: i64,
@@ -125,162 +126,217 @@ pub async fn submit(
     let now = actor.at;
     let due = hours_due(env.calendar, &env.office, now, env.policy.accept_hours);
     let phone = new.requester_phone.as_ref();
-    let mut tx = db.begin().await?;
-    let id = tx
-        .scalar(
-            &Query::insert()
-                .into_table(Requests::Table)
-                .columns([
-                    Requests::CategoryId,
-                    Requests::Severity,
-                    Requests::Channel,
-                    Requests::Description,
-                    Requests::AnswersJson,
-                    Requests::RequesterUserId,
-                    Requests::RequesterName,
-                    Requests::RequesterPhoneSealed,
-                    Requests::RequesterPhoneMasked,
-                    Requests::RecordedByUserId,
-                    Requests::PlaceNodeId,
-                    Requests::PlacePath,
-                    Requests::Address,
-                    Requests::Longitude,
-                    Requests::Latitude,
-                    Requests::DeskPath,
-                    Requests::SuggestedOrgId,
-                    Requests::Status,
-                    Requests::Stage,
-                    Requests::DueAt,
-                    Requests::WarnAt,
-                    Requests::ResolveDays,
-                    Requests::SubmittedAt,
-                    Requests::UpdatedAt,
-                ])
-                .values_panic([
-                    category.id.into(),
-                    severity.as_str().into(),
-                    new.channel.as_str().into(),
-                    description.clone().into(),
-                    serde_json::to_string(&answers)
-                        .unwrap_or_else(|_| "{}".into())
-                        .into(),
-                    (!on_behalf).then_some(viewer.user_id).into(),
-                    if on_behalf {
-                        name.to_owned()
-                    } else {
-                        viewer.name.clone()
-                    }
-                    .into(),
-                    phone.map(|p| vault.seal(p.as_str())).into(),
-                    phone.map(|p| p.masked()).into(),
-                    viewer.user_id.into(),
-                    place.id.into(),
-                    place.path.clone().into(),
-                    new.address.trim().to_owned().into(),
-                    new.longitude.into(),
-                    new.latitude.into(),
-                    route.desk_path.clone().into(),
-                    route.suggested_org_id.into(),
-                    Status::Submitted.as_str().into(),
-                    Stage::Accept.as_str().into(),
-                    due.due.into(),
-                    due.warn.into(),
-                    i64::from(days).into(),
-                    now.into(),
-                    now.into(),
-                ])
-                .returning_col(Requests::Id)
-                .to_owned(),
-        )
-        .await?;
-    let channel_note = match new.channel {
-        Channel::Hotline => format!("热线代办：{name}"),
-        Channel::Open311 => format!("第三方平台（{}）：{name}", viewer.name),
-        c => c.label_zh().to_owned(),
-    };
-    event(
-        &mut tx,
-        id,
-        viewer,
-        now,
-        "submit",
-        None,
-        Some(Status::Submitted),
-        &channel_note,
-        None,
-    )
-    .await?;
-    notify(
-        &mut tx,
-        id,
-        None,
-        Some(&route.desk_path),
-        None,
-        "new_request",
-        &format!("新诉求：{}（{}）", category.name, place.name),
-        now,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Change {
-            action: "request.submit",
-            object_type: "request",
-            object_id: id.to_string(),
-            object_path: &place.path,
-            before: None,
-            after: Some(serde_json::json!({"category": category.name, "channel": new.channel.as_str(), "desk": route.desk_path})),
-        },
-    )
-    .await?;
-    if let (true, Some(org)) = (route.auto_dispatch, route.suggested_org_id) {
-        let system = Viewer::system("自动派单");
-        // Accepted and dispatched in the same update.
-        let fx = Effects::dispatch(env, now, org).set(Requests::AcceptedAt, now);
-        event(
-            &mut tx,
-            id,
-            &system,
-            now,
-            Action::Accept.as_str(),
-            Some(Status::Submitted),
-            Some(Status::Accepted),
-            "",
-            None,
-        )
-        .await?;
-        fx.apply(&mut tx, id, Status::Submitted, Status::Dispatched, now)
-            .await?;
-        write_units(&mut tx, id, org, &[], now).await?;
-        event(
-            &mut tx,
-            id,
-            &system,
-            now,
-            Action::Dispatch.as_str(),
-            Some(Status::Accepted),
-            Some(Status::Dispatched),
-            "按派单规则自动派单",
-            None,
-        )
-        .await?;
-        notify(
-            &mut tx,
-            id,
-            Some(org),
-            None,
-            None,
-            "dispatched",
-            &format!("新派单：{}（{}）", category.name, place.name),
-            now,
-        )
-        .await?;
+    let auto = route.suggested_org_id.filter(|_| route.auto_dispatch);
+    let requester = (!on_behalf).then_some(viewer.user_id);
+    let mut columns: Vec<(Requests, SimpleExpr)> = vec![
+        (Requests::CategoryId, category.id.into()),
+        (Requests::Severity, severity.as_str().into()),
+        (Requests::Channel, new.channel.as_str().into()),
+        (Requests::Description, description.clone().into()),
+        (
+            Requests::AnswersJson,
+            serde_json::to_string(&answers)
+                .unwrap_or_else(|_| "{}".into())
+                .into(),
+        ),
+        (Requests::RequesterUserId, requester.into()),
+        (
+            Requests::RequesterName,
+            if on_behalf {
+                name.to_owned()
+            } else {
+                viewer.name.clone()
+            }
+            .into(),
+        ),
+        (
+            Requests::RequesterPhoneSealed,
+            phone.map(|p| vault.seal(p.as_str())).into(),
+        ),
+        (
+            Requests::RequesterPhoneMasked,
+            phone.map(|p| p.masked()).into(),
+        ),
+        (Requests::RecordedByUserId, viewer.user_id.into()),
+        (Requests::PlaceNodeId, place.id.into()),
+        (Requests::PlacePath, place.path.clone().into()),
+        (Requests::Address, new.address.trim().to_owned().into()),
+        (Requests::Longitude, new.longitude.into()),
+        (Requests::Latitude, new.latitude.into()),
+        (Requests::DeskPath, route.desk_path.clone().into()),
+        (Requests::SuggestedOrgId, route.suggested_org_id.into()),
+        (Requests::Status, Status::Submitted.as_str().into()),
+        (Requests::Stage, Stage::Accept.as_str().into()),
+        (Requests::DueAt, due.due.into()),
+        (Requests::WarnAt, due.warn.into()),
+        (Requests::ResolveDays, i64::from(days).into()),
+        (Requests::SubmittedAt, now.into()),
+        (Requests::UpdatedAt, now.into()),
+    ];
+    if let Some(org) = auto {
+        // An auto-dispatch rule: the request is written accepted and dispatched at once, and
+        // its timeline says so step by step.
+        let dispatched = Effects::dispatch(env, now, org)
+            .set(Requests::AcceptedAt, now)
+            .set(Requests::Status, Status::Dispatched.as_str());
+        for (c, v) in dispatched.into_columns() {
+            let same = |(k, _): &(Requests, SimpleExpr)| discriminant(k) == discriminant(&c);
+            match columns.iter_mut().find(|kv| same(kv)) {
+                Some(kv) => kv.1 = v,
+                None => columns.push((c, v)),
+            }
+        }
     }
-    let counted = counters::memberships(&mut tx, &[id]).await?;
-    counters::apply(&mut tx, &Vec::new(), &counted).await?;
-    tx.commit().await?;
-    Ok(id)
+    let mut q = Query::insert();
+    q.into_table(Requests::Table)
+        .columns(columns.iter().map(|(c, _)| *c))
+        .values_panic(columns.into_iter().map(|(_, v)| v))
+        .returning_col(Requests::Id);
+    let w = Written {
+        place_path: place.path.clone(),
+        place_name: place.name.clone(),
+        desk_path: route.desk_path.clone(),
+        category: category.name.clone(),
+        channel: new.channel,
+        channel_note: match new.channel {
+            Channel::Hotline => format!("热线代办：{name}"),
+            Channel::Open311 => format!("第三方平台（{}）：{name}", viewer.name),
+            c => c.label_zh().to_owned(),
+        },
+        viewer: viewer.clone(),
+        actor: actor.clone(),
+        auto,
+        now,
+    };
+    // Through the group writer: committed with whatever other writes queued meanwhile.
+    db.write(move |tx| {
+        Box::pin(async move {
+            let id = tx.scalar(&q).await?;
+            tx.execute_all(&w.inserts(id)).await?;
+            Ok(id)
+        })
+    })
+    .await
+}
+
+/// What a new request's write needs besides its row.
+struct Written {
+    place_path: String,
+    place_name: String,
+    desk_path: String,
+    category: String,
+    channel: Channel,
+    channel_note: String,
+    viewer: Viewer,
+    actor: Actor,
+    /// The unit an auto-dispatch rule sent it to.
+    auto: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Written {
+    /// Everything the create writes besides the request row, sent in one round trip
+    /// (`Tx::execute_all`): its places, timeline, inbox, audit entry, unit and counters.
+    fn inserts(&self, id: i64) -> Vec<InsertStatement> {
+        let now = self.now;
+        let mut writes = place_index::inserts(&[(id, &self.place_path, now)]);
+        writes.push(event_insert(
+            id,
+            &self.viewer,
+            now,
+            "submit",
+            None,
+            Some(Status::Submitted),
+            &self.channel_note,
+            None,
+        ));
+        writes.push(notify_insert(
+            id,
+            None,
+            Some(&self.desk_path),
+            None,
+            "new_request",
+            &format!("新诉求：{}（{}）", self.category, self.place_name),
+            now,
+        ));
+        writes.push(audit::insert(
+            &self.actor,
+            Change {
+                action: "request.submit",
+                object_type: "request",
+                object_id: id.to_string(),
+                object_path: &self.place_path,
+                before: None,
+                after: Some(serde_json::json!({"category": self.category, "channel": self.channel.as_str(), "desk": self.desk_path})),
+            },
+        ));
+        if let Some(org) = self.auto {
+            let system = Viewer::system("自动派单");
+            let (s, a, d) = (Status::Submitted, Status::Accepted, Status::Dispatched);
+            let accept = Action::Accept.as_str();
+            writes.push(event_insert(
+                id,
+                &system,
+                now,
+                accept,
+                Some(s),
+                Some(a),
+                "",
+                None,
+            ));
+            let dispatch = Action::Dispatch.as_str();
+            let note = "按派单规则自动派单";
+            writes.push(event_insert(
+                id,
+                &system,
+                now,
+                dispatch,
+                Some(a),
+                Some(d),
+                note,
+                None,
+            ));
+            writes.push(units_insert(id, now, org, &[], now));
+            writes.push(notify_insert(
+                id,
+                Some(org),
+                None,
+                None,
+                "dispatched",
+                &format!("新派单：{}（{}）", self.category, self.place_name),
+                now,
+            ));
+        }
+        // The counters it joins, from what is being written (nothing to read back).
+        let status = if self.auto.is_some() {
+            Status::Dispatched
+        } else {
+            Status::Submitted
+        };
+        let facts = counters::FactsRow {
+            id,
+            status: status.as_str().to_owned(),
+            place_path: self.place_path.clone(),
+            submitted_at: now,
+            accepted_at: self.auto.map(|_| now),
+            dispatched_at: self.auto.map(|_| now),
+            claimed_at: None,
+            claim_late: false,
+            resolve_late: false,
+            rating: None,
+            return_count: 0,
+            overdue_count: 0,
+            reopen_count: 0,
+            supervise_count: 0,
+            escalation_count: 0,
+        };
+        let units: Vec<i64> = self.auto.into_iter().collect();
+        writes.extend(counters::statements(
+            &Vec::new(),
+            &counters::membership(&facts, &units),
+        ));
+        writes
+    }
 }
 
 /// Open requests of the same category at the same place: shown to the submitter and the desk

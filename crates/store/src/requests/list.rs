@@ -115,7 +115,7 @@ fn names(s: &[Status]) -> Vec<&'static str> {
     s.iter().map(|s| s.as_str()).collect()
 }
 
-fn col(c: Requests) -> Expr {
+pub(super) fn col(c: Requests) -> Expr {
     Expr::col((Requests::Table, c))
 }
 
@@ -127,10 +127,21 @@ fn filtered(
     now: DateTime<Utc>,
 ) -> SelectStatement {
     // The desk's queue, the unit's inbox and one's own requests are visible by construction;
-    // only the general list needs the visibility union, whose OR keeps indexes out.
+    // the general list (exports) adds the visibility union. Pages of the general list are read
+    // by `list_streams` instead, which needs no union.
     if f.view == View::All {
         q.cond_where(viewer.visible());
     }
+    view_and_filter(q, viewer, f, now)
+}
+
+/// The view's and the filter's conditions, without the general list's visibility.
+pub(super) fn view_and_filter(
+    mut q: SelectStatement,
+    viewer: &Viewer,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> SelectStatement {
     let open = matches!(f.view, View::Queue | View::Inbox) || f.open_only;
     if open {
         // Spelled exactly as in the partial indexes so SQLite's planner can use them.
@@ -239,6 +250,14 @@ fn filtered(
     q
 }
 
+/// How many requests a list holds: exact, or (for long general lists whose count no counter
+/// holds) at least this many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub count: i64,
+    pub exact: bool,
+}
+
 /// A page of requests and the total matching.
 pub async fn list(
     db: &Db,
@@ -246,7 +265,10 @@ pub async fn list(
     f: &Filter,
     page: Page,
     now: DateTime<Utc>,
-) -> StoreResult<(Vec<RequestRow>, i64)> {
+) -> StoreResult<(Vec<RequestRow>, Total)> {
+    if f.view == View::All {
+        return super::list_streams::page(db, viewer, f, page, now).await;
+    }
     // Counted on the bare table: the joins only add names to the rows shown.
     let counting = Query::select()
         .expr(Expr::cust("COUNT(*)"))
@@ -266,7 +288,13 @@ pub async fn list(
     q.order_by((Requests::Table, Requests::Id), Order::Desc)
         .limit(page.size)
         .offset(page.offset());
-    Ok((db.all(&q).await?, total))
+    Ok((
+        db.all(&q).await?,
+        Total {
+            count: total,
+            exact: true,
+        },
+    ))
 }
 
 /// Every matching request, for exports (capped).
@@ -279,6 +307,7 @@ pub async fn all(
 ) -> StoreResult<Vec<RequestRow>> {
     let q = filtered(select(), viewer, f, now)
         .order_by((Requests::Table, Requests::SubmittedAt), Order::Desc)
+        .order_by((Requests::Table, Requests::Id), Order::Desc)
         .limit(cap)
         .to_owned();
     db.all(&q).await

@@ -11,7 +11,9 @@ pub mod history;
 pub mod inbox;
 pub mod intake;
 pub mod list;
+mod list_streams;
 pub mod photos;
+pub(crate) mod place_index;
 pub mod routing;
 pub mod ticker;
 pub mod timeline;
@@ -87,6 +89,7 @@ pub(crate) enum RequestUnits {
     OrgId,
     Role,
     CreatedAt,
+    SubmittedAt,
 }
 
 /// Who is looking, as far as requests are concerned. Built once per call by the web layer from

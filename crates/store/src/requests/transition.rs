@@ -329,7 +329,7 @@ pub async fn act(
     fx.apply(&mut tx, id, from, to, now).await?;
     if action == Action::Dispatch {
         let lead = step.lead_org_id.or(r.suggested_org_id).unwrap_or_default();
-        write_units(&mut tx, id, lead, &step.assist_org_ids, now).await?;
+        write_units(&mut tx, id, r.submitted_at, lead, &step.assist_org_ids, now).await?;
     }
     match action {
         Action::Suspend => {

@@ -8,7 +8,7 @@ use crate::requests::inbox::Notifications;
 use chrono::{DateTime, Utc};
 use jiceng_core::requests::Status;
 use jiceng_core::requests::sla::{Due, Stage, hours_due};
-use sea_query::{Expr, ExprTrait, Iden, Query, SimpleExpr};
+use sea_query::{Expr, ExprTrait, Iden, InsertStatement, Query, SimpleExpr};
 
 #[derive(Iden, Clone, Copy)]
 pub(crate) enum RequestEvents {
@@ -41,6 +41,10 @@ pub(crate) struct Effects(Vec<(Requests, SimpleExpr)>);
 impl Effects {
     pub(crate) fn new() -> Self {
         Effects(Vec::new())
+    }
+    /// The column changes, for a writer that inserts the request in its final state.
+    pub(crate) fn into_columns(self) -> Vec<(Requests, SimpleExpr)> {
+        self.0
     }
     pub(crate) fn set(mut self, col: Requests, v: impl Into<SimpleExpr>) -> Self {
         self.0.push((col, v.into()));
@@ -96,39 +100,52 @@ pub(crate) async fn event(
     note: &str,
     data: Option<serde_json::Value>,
 ) -> StoreResult<()> {
-    tx.execute(
-        &Query::insert()
-            .into_table(RequestEvents::Table)
-            .columns([
-                RequestEvents::RequestId,
-                RequestEvents::At,
-                RequestEvents::ActorUserId,
-                RequestEvents::ActorLogin,
-                RequestEvents::ActorName,
-                RequestEvents::ActorUnit,
-                RequestEvents::Action,
-                RequestEvents::FromStatus,
-                RequestEvents::ToStatus,
-                RequestEvents::Note,
-                RequestEvents::DataJson,
-            ])
-            .values_panic([
-                request_id.into(),
-                at.into(),
-                (who.user_id != 0).then_some(who.user_id).into(),
-                String::new().into(),
-                who.name.clone().into(),
-                who.unit.clone().into(),
-                action.into(),
-                from.map(|s| s.as_str()).into(),
-                to.map(|s| s.as_str()).into(),
-                note.into(),
-                data.map(|d| d.to_string()).into(),
-            ])
-            .to_owned(),
-    )
-    .await?;
+    let q = event_insert(request_id, who, at, action, from, to, note, data);
+    tx.execute(&q).await?;
     Ok(())
+}
+
+/// The timeline entry as an insert (see `event`), for `Tx::execute_all`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn event_insert(
+    request_id: i64,
+    who: &Viewer,
+    at: DateTime<Utc>,
+    action: &str,
+    from: Option<Status>,
+    to: Option<Status>,
+    note: &str,
+    data: Option<serde_json::Value>,
+) -> InsertStatement {
+    Query::insert()
+        .into_table(RequestEvents::Table)
+        .columns([
+            RequestEvents::RequestId,
+            RequestEvents::At,
+            RequestEvents::ActorUserId,
+            RequestEvents::ActorLogin,
+            RequestEvents::ActorName,
+            RequestEvents::ActorUnit,
+            RequestEvents::Action,
+            RequestEvents::FromStatus,
+            RequestEvents::ToStatus,
+            RequestEvents::Note,
+            RequestEvents::DataJson,
+        ])
+        .values_panic([
+            request_id.into(),
+            at.into(),
+            (who.user_id != 0).then_some(who.user_id).into(),
+            String::new().into(),
+            who.name.clone().into(),
+            who.unit.clone().into(),
+            action.into(),
+            from.map(|s| s.as_str()).into(),
+            to.map(|s| s.as_str()).into(),
+            note.into(),
+            data.map(|d| d.to_string()).into(),
+        ])
+        .to_owned()
 }
 
 /// One inbox entry, for a unit's staff, a desk's dispatchers or a single user.
@@ -143,32 +160,44 @@ pub(crate) async fn notify(
     message: &str,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    use Notifications as N;
-    tx.execute(
-        &Query::insert()
-            .into_table(N::Table)
-            .columns([
-                N::RequestId,
-                N::OrgId,
-                N::DeskPath,
-                N::UserId,
-                N::Kind,
-                N::Message,
-                N::CreatedAt,
-            ])
-            .values_panic([
-                request_id.into(),
-                org.into(),
-                desk.map(str::to_owned).into(),
-                user.into(),
-                kind.into(),
-                message.into(),
-                at.into(),
-            ])
-            .to_owned(),
-    )
-    .await?;
+    let q = notify_insert(request_id, org, desk, user, kind, message, at);
+    tx.execute(&q).await?;
     Ok(())
+}
+
+/// The inbox entry as an insert (see `notify`), for `Tx::execute_all`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn notify_insert(
+    request_id: i64,
+    org: Option<i64>,
+    desk: Option<&str>,
+    user: Option<i64>,
+    kind: &str,
+    message: &str,
+    at: DateTime<Utc>,
+) -> InsertStatement {
+    use Notifications as N;
+    Query::insert()
+        .into_table(N::Table)
+        .columns([
+            N::RequestId,
+            N::OrgId,
+            N::DeskPath,
+            N::UserId,
+            N::Kind,
+            N::Message,
+            N::CreatedAt,
+        ])
+        .values_panic([
+            request_id.into(),
+            org.into(),
+            desk.map(str::to_owned).into(),
+            user.into(),
+            kind.into(),
+            message.into(),
+            at.into(),
+        ])
+        .to_owned()
 }
 
 /// Sets the lead and assisting units of a dispatch. A previous lead that is replaced stays on
@@ -176,6 +205,7 @@ pub(crate) async fn notify(
 pub(crate) async fn write_units(
     tx: &mut Tx,
     id: i64,
+    submitted_at: DateTime<Utc>,
     lead: i64,
     assist: &[i64],
     at: DateTime<Utc>,
@@ -202,6 +232,19 @@ pub(crate) async fn write_units(
             .to_owned(),
     )
     .await?;
+    tx.execute(&units_insert(id, submitted_at, lead, assist, at))
+        .await?;
+    Ok(())
+}
+
+/// The lead (and assisting) units of a request as an insert; existing rows are kept.
+pub(crate) fn units_insert(
+    id: i64,
+    submitted_at: DateTime<Utc>,
+    lead: i64,
+    assist: &[i64],
+    at: DateTime<Utc>,
+) -> InsertStatement {
     let mut q = Query::insert();
     q.into_table(RequestUnits::Table)
         .columns([
@@ -209,18 +252,19 @@ pub(crate) async fn write_units(
             RequestUnits::OrgId,
             RequestUnits::Role,
             RequestUnits::CreatedAt,
+            RequestUnits::SubmittedAt,
         ])
         .on_conflict(
             sea_query::OnConflict::columns([RequestUnits::RequestId, RequestUnits::OrgId])
                 .do_nothing()
                 .to_owned(),
         );
-    q.values_panic([id.into(), lead.into(), "lead".into(), at.into()]);
+    let s = submitted_at;
+    q.values_panic([id.into(), lead.into(), "lead".into(), at.into(), s.into()]);
     for a in assist.iter().filter(|a| **a != lead) {
-        q.values_panic([id.into(), (*a).into(), "assist".into(), at.into()]);
+        q.values_panic([id.into(), (*a).into(), "assist".into(), at.into(), s.into()]);
     }
-    tx.execute(&q).await?;
-    Ok(())
+    q
 }
 
 pub(crate) async fn pauses(

@@ -171,6 +171,9 @@ pub struct PageQuery {
 pub struct Paged<T> {
     pub items: Vec<T>,
     pub total: i64,
+    /// False when `total` is a lower bound: a long list whose exact count no counter holds
+    /// (the general request list beyond 1,000); page on while pages come back full.
+    pub total_exact: bool,
     pub page: u64,
     pub page_size: u64,
 }

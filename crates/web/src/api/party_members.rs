@@ -44,6 +44,7 @@ pub async fn list(
     Ok(axum::Json(Paged {
         items,
         total,
+        total_exact: true,
         page: page.page,
         page_size: page.size,
     }))

@@ -424,8 +424,9 @@ async fn css() -> impl IntoResponse {
 /// Pagination links for list pages.
 pub struct Pager {
     pub page: u64,
-    pub pages: u64,
-    pub total: i64,
+    /// Shown as is: a number, or "1000+" when only a lower bound is known.
+    pub pages: String,
+    pub total: String,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
 }
@@ -438,10 +439,33 @@ impl Pager {
         let href = |n: u64| format!("{base}page={n}&page_size={}", page.size);
         Self {
             page: page.page,
-            pages,
-            total,
+            pages: pages.to_string(),
+            total: total.to_string(),
             prev_href: (page.page > 1).then(|| href(page.page - 1)),
             next_href: (page.page < pages).then(|| href(page.page + 1)),
+        }
+    }
+
+    /// A list whose total is known exactly or only as at least `total`: then the pages are
+    /// followed while they come back full.
+    pub fn with_total(
+        base: &str,
+        page: jiceng_store::Page,
+        total: i64,
+        exact: bool,
+        shown: usize,
+    ) -> Self {
+        if exact {
+            return Self::new(base, page, total);
+        }
+        let href = |n: u64| format!("{base}page={n}&page_size={}", page.size);
+        let full = u64::try_from(shown).unwrap_or(0) >= page.size;
+        Self {
+            page: page.page,
+            pages: "…".into(),
+            total: format!("{total}+"),
+            prev_href: (page.page > 1).then(|| href(page.page - 1)),
+            next_href: full.then(|| href(page.page + 1)),
         }
     }
 }

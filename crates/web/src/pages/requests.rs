@@ -363,8 +363,14 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
             .into_iter()
             .map(|c| (c.id.to_string(), format!("{} · {}", c.group, c.name)))
             .collect(),
+        pager: Pager::with_total(
+            &format!("/requests?{qs}&"),
+            page,
+            total.count,
+            total.exact,
+            rows.len(),
+        ),
         rows: rows.into_iter().map(|r| row(u.lang, r, u.p.at)).collect(),
-        pager: Pager::new(&format!("/requests?{qs}&"), page, total),
         export_href: format!("/requests/export.xlsx?{qs}"),
         can_submit: u.p.can(Permission::SubmitRequests),
         f,

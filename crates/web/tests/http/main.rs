@@ -8,6 +8,7 @@ mod coverage_export;
 mod dashboard_pages;
 mod errors;
 mod grid_staff_import;
+mod list_streams;
 mod open311;
 mod open311_more;
 mod orgs;

@@ -141,7 +141,8 @@ pub async fn list(
             .into_iter()
             .map(|r| view(r, &s.vault, full, p.at))
             .collect(),
-        total,
+        total: total.count,
+        total_exact: total.exact,
         page: page.page,
         page_size: page.size,
     }))

@@ -252,6 +252,7 @@ pub async fn list(
     Ok(axum::Json(super::Paged {
         items,
         total,
+        total_exact: true,
         page: page.page,
         page_size: page.size,
     }))

@@ -1,0 +1,158 @@
+//! Group commit for SQLite. SQLite takes one writer at a time and a durable commit costs an
+//! fsync, so writes that arrive together are run one after another in **one** transaction, each
+//! inside its own savepoint (a failing write rolls back only itself), and every caller is
+//! answered after the one commit: nothing is acknowledged before it is durable. Under load the
+//! batch grows by itself (whatever queued while the previous batch ran); alone, a write is a
+//! batch of one. Bench S1 drove this: one commit per create held the writer for the fsync.
+//!
+//! PostgreSQL commits concurrent transactions on its own connections (and groups their WAL
+//! flushes itself), so there a write simply runs in its own transaction.
+
+use crate::db::{Db, Engine, Tx};
+use crate::error::{StoreError, StoreResult};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// A boxed future borrowing the transaction.
+pub type TxFuture<'a, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>;
+
+/// Most writes in one transaction: bounds what one failure of the commit takes with it.
+const MAX_BATCH: usize = 256;
+
+/// What a queued write reports to its caller once the batch's commit is known.
+type Finish = Box<dyn FnOnce(Result<(), Arc<str>>) + Send>;
+type Job = Box<
+    dyn for<'a> FnOnce(&'a mut Tx) -> Pin<Box<dyn Future<Output = (bool, Finish)> + Send + 'a>>
+        + Send,
+>;
+
+/// The queue of one database's group writer; dropped with the last `Db` clone that holds it.
+#[derive(Debug)]
+pub struct Group {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl Group {
+    /// Starts the writer on `db`, a handle that does not itself hold this group (else the
+    /// writer would keep its own queue open and never stop).
+    pub(crate) fn start(db: Db) -> Self {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        tokio::spawn(writer(db, rx));
+        Self { jobs }
+    }
+}
+
+fn interrupted(why: &str) -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol(format!("写入未完成：{why}")))
+}
+
+async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        // In a task of its own: a panicking write drops the batch's transaction (rolled back)
+        // and its callers' answers (they see an error), and the writer goes on.
+        let db = db.clone();
+        if let Err(e) = tokio::spawn(run_batch(db, batch)).await {
+            tracing::error!(error = %e, "group commit: a batch of writes failed");
+        }
+    }
+}
+
+async fn run_batch(db: Db, batch: Vec<Job>) {
+    let mut tx = match db.begin().await {
+        Ok(tx) => tx,
+        Err(e) => {
+            let why: Arc<str> = Arc::from(e.to_string());
+            for job in batch {
+                // Never started: each caller hears why.
+                drop(job);
+                tracing::warn!(error = %why, "group commit: cannot begin");
+            }
+            return;
+        }
+    };
+    let mut finishes = Vec::with_capacity(batch.len());
+    for job in batch {
+        if let Err(e) = tx.raw("SAVEPOINT group_write").await {
+            tracing::error!(error = %e, "group commit: savepoint");
+            return;
+        }
+        let (ok, finish) = job(&mut tx).await;
+        let end = if ok {
+            tx.raw("RELEASE group_write").await
+        } else {
+            match tx.raw("ROLLBACK TO group_write").await {
+                Ok(()) => tx.raw("RELEASE group_write").await,
+                Err(e) => Err(e),
+            }
+        };
+        if let Err(e) = end {
+            tracing::error!(error = %e, "group commit: release");
+            return;
+        }
+        finishes.push(finish);
+    }
+    let committed = tx
+        .commit()
+        .await
+        .map_err(|e| Arc::<str>::from(e.to_string()));
+    for f in finishes {
+        f(committed.clone());
+    }
+}
+
+impl Db {
+    /// Runs `write` in a transaction and answers once it is committed: on SQLite through the
+    /// group writer (with other writes queued at the same moment, see the module), on
+    /// PostgreSQL in its own transaction. `write` must only use the transaction it is given.
+    pub async fn write<T, F>(&self, write: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
+    {
+        let Some(group) = self.group() else {
+            let mut tx = self.begin().await?;
+            let v = write(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(v);
+        };
+        let (answer, heard) = oneshot::channel::<StoreResult<T>>();
+        let job: Job = Box::new(move |tx: &mut Tx| {
+            Box::pin(async move {
+                let r = write(tx).await;
+                let ok = r.is_ok();
+                let finish: Finish = Box::new(move |committed| {
+                    let out = match (r, committed) {
+                        (Ok(v), Ok(())) => Ok(v),
+                        (Ok(_), Err(why)) => Err(interrupted(&why)),
+                        (Err(e), _) => Err(e),
+                    };
+                    let _ = answer.send(out);
+                });
+                (ok, finish)
+            })
+        });
+        group
+            .jobs
+            .send(job)
+            .map_err(|_| interrupted("写入队列已关闭"))?;
+        heard.await.map_err(|_| interrupted("写入批次中断"))?
+    }
+
+    fn group(&self) -> Option<&Group> {
+        match self.engine() {
+            Engine::Sqlite => self
+                .group_slot()
+                .map(|slot| slot.get_or_init(|| Group::start(self.without_group()))),
+            Engine::Postgres => None,
+        }
+    }
+}

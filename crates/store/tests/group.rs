@@ -1,0 +1,64 @@
+//! Group commit (`Db::write`): writes queued at the same moment are answered after their
+//! commit, each with its own result, and one that fails takes only its own changes with it.
+//! On PostgreSQL each write is its own transaction, with the same outcome.
+
+use chrono::Utc;
+use jiceng_store::StoreError;
+use jiceng_store::testing::test_db;
+use sea_query::{Alias, Expr, ExprTrait, InsertStatement, Query};
+
+fn setting(key: &str) -> InsertStatement {
+    Query::insert()
+        .into_table(Alias::new("settings"))
+        .columns([
+            Alias::new("key"),
+            Alias::new("value"),
+            Alias::new("updated_at"),
+        ])
+        .values_panic([key.into(), "v".into(), Utc::now().into()])
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_each_get_their_own_answer_and_a_failure_undoes_only_itself() {
+    let t = test_db().await;
+    let mut handles = Vec::new();
+    for i in 0..60 {
+        let db = t.db.clone();
+        handles.push(tokio::spawn(async move {
+            db.write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(&setting(&format!("group-{i}"))).await?;
+                    if i % 10 == 7 {
+                        // The same key again: this write fails after its first insert.
+                        tx.execute(&setting(&format!("group-{i}"))).await?;
+                    }
+                    Ok(i)
+                })
+            })
+            .await
+        }));
+    }
+    for (i, h) in handles.into_iter().enumerate() {
+        match (i % 10 == 7, h.await.unwrap()) {
+            (false, Ok(v)) => assert_eq!(v, i),
+            (true, Err(StoreError::Conflict { .. })) => {}
+            (fails, other) => panic!("write {i} (fails: {fails}): {other:?}"),
+        }
+    }
+    let keys: Vec<(String,)> =
+        t.db.all(
+            &Query::select()
+                .column(Alias::new("key"))
+                .from(Alias::new("settings"))
+                .and_where(Expr::col(Alias::new("key")).like("group-%"))
+                .to_owned(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 54, "every write but the six failing ones");
+    assert!(
+        keys.iter().all(|(k,)| !k.ends_with('7')),
+        "a failed write leaves nothing behind"
+    );
+}
