@@ -58,7 +58,9 @@ pub enum Db {
 
 /// A write transaction. Every write and its audit entry go through one of these.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// With a statement to send ahead of the next one (the group writer's savepoints), so it
+    /// costs no round trip of its own.
+    Sqlite(sqlx::Transaction<'static, Sqlite>, Option<&'static str>),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -150,8 +152,12 @@ macro_rules! on_db {
 macro_rules! on_tx {
     ($self:expr, $q:expr, |$ex:ident, $sql:ident, $v:ident| $body:expr) => {
         match $self {
-            Tx::Sqlite(t) => {
+            Tx::Sqlite(t, ahead) => {
                 let ($sql, $v) = $q.build_sqlx(SqliteQueryBuilder);
+                let $sql = match ahead.take() {
+                    Some(a) => format!("{a};\n{}", $sql),
+                    None => $sql,
+                };
                 let $ex = &mut **t;
                 $body
             }
@@ -251,7 +257,7 @@ impl Db {
 
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?, None),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -307,7 +313,7 @@ impl Db {
 impl Tx {
     pub fn engine(&self) -> Engine {
         match self {
-            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Sqlite(..) => Engine::Sqlite,
             Tx::Postgres(_) => Engine::Postgres,
         }
     }
@@ -336,8 +342,8 @@ impl Tx {
     /// instead of one per statement (bench S1).
     pub async fn execute_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
         match self {
-            Tx::Sqlite(t) => {
-                let mut sql = String::new();
+            Tx::Sqlite(t, ahead) => {
+                let mut sql = ahead.take().map(|a| format!("{a};\n")).unwrap_or_default();
                 let mut values = Vec::new();
                 for q in qs {
                     let (s, v) = q.build_sqlx(SqliteQueryBuilder);
@@ -359,10 +365,45 @@ impl Tx {
         Ok(())
     }
 
+    /// Sends `sql` (no parameters, no results) ahead of the next statement, in the same call
+    /// (SQLite; PostgreSQL runs it at once).
+    pub(crate) async fn ahead(&mut self, sql: &'static str) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(_, ahead) => {
+                if let Some(a) = ahead.take() {
+                    self.raw(a).await?;
+                }
+                if let Tx::Sqlite(_, ahead) = self {
+                    *ahead = Some(sql);
+                }
+                Ok(())
+            }
+            Tx::Postgres(_) => self.raw(sql).await,
+        }
+    }
+
+    /// Drops what was to go ahead of the next statement, if it was not sent yet; whether it
+    /// was still waiting.
+    pub(crate) fn take_ahead(&mut self) -> bool {
+        match self {
+            Tx::Sqlite(_, ahead) => ahead.take().is_some(),
+            Tx::Postgres(_) => false,
+        }
+    }
+
     /// A statement without parameters or results (savepoints).
     pub(crate) async fn raw(&mut self, sql: &'static str) -> StoreResult<()> {
         match self {
-            Tx::Sqlite(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ())?,
+            Tx::Sqlite(t, ahead) => {
+                let sql = match ahead.take() {
+                    Some(a) => format!("{a};\n{sql}"),
+                    None => sql.to_owned(),
+                };
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut **t)
+                    .await
+                    .map(|_| ())?
+            }
             Tx::Postgres(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ())?,
         }
         Ok(())
@@ -370,7 +411,12 @@ impl Tx {
 
     pub async fn commit(self) -> StoreResult<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(mut t, ahead) => {
+                if let Some(a) = ahead {
+                    sqlx::raw_sql(a).execute(&mut *t).await?;
+                }
+                t.commit().await?
+            }
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

@@ -81,25 +81,24 @@ async fn run_batch(db: Db, batch: Vec<Job>) {
     };
     let mut finishes = Vec::with_capacity(batch.len());
     for job in batch {
-        if let Err(e) = tx.raw("SAVEPOINT group_write").await {
+        // Sent with the write's first statement. Savepoints of the same name stack, and the
+        // commit keeps every one not rolled back, so a write that succeeds needs no RELEASE.
+        if let Err(e) = tx.ahead("SAVEPOINT group_write").await {
             tracing::error!(error = %e, "group commit: savepoint");
             return;
         }
         let (ok, finish) = job(&mut tx).await;
-        let end = if ok {
-            tx.raw("RELEASE group_write").await
-        } else {
-            match tx.raw("ROLLBACK TO group_write").await {
-                Ok(()) => tx.raw("RELEASE group_write").await,
-                Err(e) => Err(e),
-            }
-        };
-        if let Err(e) = end {
-            tracing::error!(error = %e, "group commit: release");
+        // A write that failed before its first statement never opened its savepoint.
+        if !ok
+            && !tx.take_ahead()
+            && let Err(e) = tx.raw("ROLLBACK TO group_write").await
+        {
+            tracing::error!(error = %e, "group commit: rollback to savepoint");
             return;
         }
         finishes.push(finish);
     }
+    tx.take_ahead();
     let committed = tx
         .commit()
         .await

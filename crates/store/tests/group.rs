@@ -28,6 +28,10 @@ async fn concurrent_writes_each_get_their_own_answer_and_a_failure_undoes_only_i
         handles.push(tokio::spawn(async move {
             db.write(move |tx| {
                 Box::pin(async move {
+                    if i % 10 == 3 {
+                        // Refused before writing anything.
+                        return Err(StoreError::Stale);
+                    }
                     tx.execute(&setting(&format!("group-{i}"))).await?;
                     if i % 10 == 7 {
                         // The same key again: this write fails after its first insert.
@@ -40,10 +44,11 @@ async fn concurrent_writes_each_get_their_own_answer_and_a_failure_undoes_only_i
         }));
     }
     for (i, h) in handles.into_iter().enumerate() {
-        match (i % 10 == 7, h.await.unwrap()) {
-            (false, Ok(v)) => assert_eq!(v, i),
-            (true, Err(StoreError::Conflict { .. })) => {}
-            (fails, other) => panic!("write {i} (fails: {fails}): {other:?}"),
+        match (i % 10, h.await.unwrap()) {
+            (3, Err(StoreError::Stale)) => {}
+            (7, Err(StoreError::Conflict { .. })) => {}
+            (n, Ok(v)) if n != 3 && n != 7 => assert_eq!(v, i),
+            (_, other) => panic!("write {i}: {other:?}"),
         }
     }
     let keys: Vec<(String,)> =
@@ -56,9 +61,10 @@ async fn concurrent_writes_each_get_their_own_answer_and_a_failure_undoes_only_i
         )
         .await
         .unwrap();
-    assert_eq!(keys.len(), 54, "every write but the six failing ones");
+    assert_eq!(keys.len(), 48, "every write but the twelve failing ones");
     assert!(
-        keys.iter().all(|(k,)| !k.ends_with('7')),
+        keys.iter()
+            .all(|(k,)| !k.ends_with('7') && !k.ends_with('3')),
         "a failed write leaves nothing behind"
     );
 }
