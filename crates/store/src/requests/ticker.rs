@@ -5,7 +5,7 @@
 //! commit leaves the rows to the next tick. `sla_events` is unique per (request, stage, deadline)
 //! as a second line of defence: a re-flagged deadline (sent back, same clock) raises nothing new.
 
-use super::writes::{event, notify};
+use super::writes::{event_insert, notify_insert};
 use super::{Requests, counters};
 use crate::db::{Db, Engine};
 use crate::error::StoreResult;
@@ -124,13 +124,15 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
         let after = counters::memberships(&mut tx, &raised).await?;
         counters::apply(&mut tx, &before, &after).await?;
     }
+    // Every event and notice of the batch in one call (`Tx::execute_all`).
     let system = super::Viewer::system("时限监控");
+    let mut writes = Vec::with_capacity(raised.len() * 2);
     for c in claimed.iter().filter(|c| raised.contains(&c.id)) {
         let stage = c.stage.as_deref().and_then(Stage::parse);
         let label = stage.map_or("办理", |s| s.label_zh());
         let msg = format!("诉求 #{} {}超期", c.id, label);
-        event(
-            &mut tx,
+        let data = serde_json::json!({"stage": c.stage, "due_at": c.due_at});
+        writes.push(event_insert(
             c.id,
             &system,
             now,
@@ -138,29 +140,17 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
             None,
             None,
             &msg,
-            Some(serde_json::json!({"stage": c.stage, "due_at": c.due_at})),
-        )
-        .await?;
+            Some(data),
+        ));
         // The unit holding the request hears of it; before dispatch the desk is the one late.
-        match (stage, c.lead_org_id) {
+        writes.push(match (stage, c.lead_org_id) {
             (Some(Stage::Claim | Stage::Resolve), Some(org)) => {
-                notify(&mut tx, c.id, Some(org), None, None, "overdue", &msg, now).await?
+                notify_insert(c.id, Some(org), None, None, "overdue", &msg, now)
             }
-            _ => {
-                notify(
-                    &mut tx,
-                    c.id,
-                    None,
-                    Some(&c.desk_path),
-                    None,
-                    "overdue",
-                    &msg,
-                    now,
-                )
-                .await?
-            }
-        }
+            _ => notify_insert(c.id, None, Some(&c.desk_path), None, "overdue", &msg, now),
+        });
     }
+    tx.execute_all(&writes).await?;
     tx.commit().await?;
     Ok(raised.len())
 }
