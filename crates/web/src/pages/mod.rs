@@ -21,6 +21,7 @@ pub mod login;
 pub mod node_links;
 pub mod nodes;
 pub mod organisations;
+mod pager;
 pub mod party_members;
 pub mod public_board;
 pub mod requests;
@@ -40,6 +41,8 @@ pub mod users;
 pub mod whistles;
 pub mod whistles_detail;
 pub mod whistles_new;
+
+pub use pager::Pager;
 
 use crate::AppState;
 use crate::auth::token::constant_time_eq;
@@ -419,53 +422,4 @@ async fn css() -> impl IntoResponse {
         ],
         include_str!("../../static/app.css"),
     )
-}
-
-/// Pagination links for list pages.
-pub struct Pager {
-    pub page: u64,
-    /// Shown as is: a number, or "1000+" when only a lower bound is known.
-    pub pages: String,
-    pub total: String,
-    pub prev_href: Option<String>,
-    pub next_href: Option<String>,
-}
-
-impl Pager {
-    /// `base` is the list URL with its filters and a trailing `&` or `?`.
-    pub fn new(base: &str, page: jiceng_store::Page, total: i64) -> Self {
-        let total_u = u64::try_from(total).unwrap_or(0);
-        let pages = total_u.div_ceil(page.size).max(1);
-        let href = |n: u64| format!("{base}page={n}&page_size={}", page.size);
-        Self {
-            page: page.page,
-            pages: pages.to_string(),
-            total: total.to_string(),
-            prev_href: (page.page > 1).then(|| href(page.page - 1)),
-            next_href: (page.page < pages).then(|| href(page.page + 1)),
-        }
-    }
-
-    /// A list whose total is known exactly or only as at least `total`: then the pages are
-    /// followed while they come back full.
-    pub fn with_total(
-        base: &str,
-        page: jiceng_store::Page,
-        total: i64,
-        exact: bool,
-        shown: usize,
-    ) -> Self {
-        if exact {
-            return Self::new(base, page, total);
-        }
-        let href = |n: u64| format!("{base}page={n}&page_size={}", page.size);
-        let full = u64::try_from(shown).unwrap_or(0) >= page.size;
-        Self {
-            page: page.page,
-            pages: "…".into(),
-            total: format!("{total}+"),
-            prev_href: (page.page > 1).then(|| href(page.page - 1)),
-            next_href: full.then(|| href(page.page + 1)),
-        }
-    }
 }
