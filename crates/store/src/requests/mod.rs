@@ -15,6 +15,7 @@ mod list_streams;
 pub mod photos;
 pub(crate) mod place_index;
 pub mod routing;
+mod step_write;
 pub mod ticker;
 pub mod timeline;
 pub mod transition;

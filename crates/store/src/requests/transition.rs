@@ -3,9 +3,10 @@
 //! notifications and the audit entry in one transaction. The row is updated only if its status
 //! is still the one the decision was made on, so two people acting at once cannot both win.
 
-use super::writes::{Effects, RequestPauses, event, notify, pauses, write_units};
-use super::{Requests, SlaEnv, Viewer, counters, escalation, get, routing, units};
-use crate::audit::{self, Actor, Change};
+use super::step_write::{self, Notice, StepWrite};
+use super::writes::{Effects, pauses};
+use super::{Requests, SlaEnv, Viewer, escalation, get, routing, units};
+use crate::audit::Actor;
 use crate::db::Db;
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
@@ -13,7 +14,7 @@ use jiceng_core::DomainError;
 use jiceng_core::requests::machine::{self, Context};
 use jiceng_core::requests::sla::{Stage, hours_due, resolve_due};
 use jiceng_core::requests::{Action, Rating, Status};
-use sea_query::{Expr, ExprTrait, Query};
+use sea_query::{Expr, ExprTrait};
 
 /// What the actor supplies with a step.
 #[derive(Debug, Clone, Default)]
@@ -42,15 +43,6 @@ fn required(note: &str, code: &'static str, what: &str) -> Result<String, Domain
     }
     Ok(n.to_owned())
 }
-
-/// An inbox entry to write: to a unit, a desk or a user; its kind and message.
-type Notice = (
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    &'static str,
-    String,
-);
 
 /// Takes `step` on request `id` as `viewer`. Returns the new status.
 pub async fn act(
@@ -324,83 +316,29 @@ pub async fn act(
     if action == Action::Note && note.is_empty() {
         return Err(DomainError::new("missing_note", "note", "请填写办理记录").into());
     }
-    let mut tx = db.begin().await?;
-    let before = counters::memberships(&mut tx, &[id]).await?;
-    fx.apply(&mut tx, id, from, to, now).await?;
-    if action == Action::Dispatch {
+    let units = (action == Action::Dispatch).then(|| {
         let lead = step.lead_org_id.or(r.suggested_org_id).unwrap_or_default();
-        write_units(&mut tx, id, r.submitted_at, lead, &step.assist_org_ids, now).await?;
-    }
-    match action {
-        Action::Suspend => {
-            tx.execute(
-                &Query::insert()
-                    .into_table(RequestPauses::Table)
-                    .columns([RequestPauses::RequestId, RequestPauses::StartedAt])
-                    .values_panic([id.into(), now.into()])
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Action::Resume => {
-            tx.execute(
-                &Query::update()
-                    .table(RequestPauses::Table)
-                    .value(RequestPauses::EndedAt, now)
-                    .and_where(Expr::col(RequestPauses::RequestId).eq(id))
-                    .and_where(Expr::col(RequestPauses::EndedAt).is_null())
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Action::Merge => {
-            let into = step.merge_into.unwrap_or_default();
-            event(
-                &mut tx,
-                into,
-                viewer,
-                now,
-                "merged_in",
-                None,
-                None,
-                &format!("诉求 #{id} 已合并至此"),
-                Some(serde_json::json!({"from": id})),
-            )
-            .await?;
-        }
-        _ => {}
-    }
-    let (from_s, to_s) = (Some(from), (to != from).then_some(to));
-    event(
-        &mut tx,
-        id,
-        viewer,
-        now,
-        action.as_str(),
-        from_s,
-        to_s,
-        &note,
-        data.clone(),
-    )
-    .await?;
-    for (org, desk, user, kind, msg) in &notes {
-        notify(&mut tx, id, *org, desk.as_deref(), *user, kind, msg, now).await?;
-    }
-    audit::record(
-        &mut tx,
-        actor,
-        Change {
-            action: &format!("request.{}", action.as_str()),
-            object_type: "request",
-            object_id: id.to_string(),
-            object_path: &r.place_path,
-            before: Some(serde_json::json!({"status": from.as_str()})),
-            after: Some(serde_json::json!({"status": to.as_str(), "note": note, "data": data})),
+        (lead, step.assist_org_ids.clone())
+    });
+    step_write::write(
+        db,
+        StepWrite {
+            id,
+            from,
+            to,
+            action,
+            now,
+            fx,
+            units,
+            submitted_at: r.submitted_at,
+            merge_into: step.merge_into,
+            viewer: viewer.clone(),
+            actor: actor.clone(),
+            note,
+            data,
+            notes,
+            place_path: r.place_path.clone(),
         },
     )
-    .await?;
-    let after = counters::memberships(&mut tx, &[id]).await?;
-    counters::apply(&mut tx, &before, &after).await?;
-    tx.commit().await?;
-    Ok(to)
+    .await
 }

@@ -148,24 +148,8 @@ pub(crate) fn event_insert(
         .to_owned()
 }
 
-/// One inbox entry, for a unit's staff, a desk's dispatchers or a single user.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn notify(
-    tx: &mut Tx,
-    request_id: i64,
-    org: Option<i64>,
-    desk: Option<&str>,
-    user: Option<i64>,
-    kind: &str,
-    message: &str,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let q = notify_insert(request_id, org, desk, user, kind, message, at);
-    tx.execute(&q).await?;
-    Ok(())
-}
-
-/// The inbox entry as an insert (see `notify`), for `Tx::execute_all`.
+/// One inbox entry, for a unit's staff, a desk's dispatchers or a single user, as an insert
+/// (sent with the write's other inserts, `Tx::execute_all`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn notify_insert(
     request_id: i64,
