@@ -70,12 +70,8 @@ async fn run_batch(db: Db, batch: Vec<Job>) {
     let mut tx = match db.begin().await {
         Ok(tx) => tx,
         Err(e) => {
-            let why: Arc<str> = Arc::from(e.to_string());
-            for job in batch {
-                // Never started: each caller hears why.
-                drop(job);
-                tracing::warn!(error = %why, "group commit: cannot begin");
-            }
+            // Dropping the batch unstarted tells each caller the write was interrupted.
+            tracing::warn!(error = %e, jobs = batch.len(), "group commit: cannot begin");
             return;
         }
     };

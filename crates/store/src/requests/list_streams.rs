@@ -24,6 +24,7 @@ use sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, Order, Query, SelectStat
 const COUNT_CAP: u64 = 1_000;
 
 /// One way of seeing requests, read newest first.
+#[derive(Clone)]
 enum Stream {
     /// Requests at or under a place (`request_places`), or everything for the root.
     Place(String),
@@ -298,9 +299,10 @@ async fn total(db: &Db, read: &Read<'_>, all: &[Stream]) -> StoreResult<Total> {
         })
         .collect();
     if let Some(sum) = counter_sum(db, read.viewer, read.f, &keys).await? {
-        let rest: Vec<Stream> = streams(read.viewer, under_of(read.f))
-            .into_iter()
+        let rest: Vec<Stream> = all
+            .iter()
             .filter(|s| !matches!(s, Stream::Place(_)))
+            .cloned()
             .collect();
         let extra = Read {
             outside: &keys,

@@ -185,35 +185,5 @@ pub(crate) async fn moved(tx: &mut Tx, old: &str, new: &str) -> StoreResult<()> 
         )
         .await?;
     }
-    // The all-time totals of the places that changed, again from their monthly rows.
-    let changed: Vec<String> = left.iter().chain(&joined).cloned().collect();
-    if !changed.is_empty() {
-        use super::counters::RequestCounterTotals as T;
-        tx.execute(
-            &Query::delete()
-                .from_table(T::Table)
-                .and_where(Expr::col(T::Kind).eq("place"))
-                .and_where(Expr::col(T::Key).is_in(changed.clone()))
-                .to_owned(),
-        )
-        .await?;
-        let sums = Query::select()
-            .columns([C::Kind, C::Key, C::Metric])
-            .expr(Expr::col(C::Value).sum())
-            .from(C::Table)
-            .and_where(Expr::col(C::Kind).eq("place"))
-            .and_where(Expr::col(C::Key).is_in(changed))
-            .group_by_columns([C::Kind, C::Key, C::Metric])
-            .and_having(Expr::col(C::Value).sum().ne(0))
-            .to_owned();
-        tx.execute(
-            Query::insert()
-                .into_table(T::Table)
-                .columns([T::Kind, T::Key, T::Metric, T::Value])
-                .select_from(sums)
-                .expect("the select has the insert's four columns"),
-        )
-        .await?;
-    }
     Ok(())
 }

@@ -32,6 +32,13 @@ fn viewer(user_id: i64, places: &[&str], desks: &[&str], unit: Option<i64>) -> V
     }
 }
 
+/// A node as the store has it (setup, not under test).
+async fn node(app: &TestApp, id: i64) -> jiceng_store::nodes::Node {
+    jiceng_store::nodes::get(&app.db, &Scope::everything(), id)
+        .await
+        .unwrap()
+}
+
 struct Spot {
     id: i64,
     path: String,
@@ -101,13 +108,8 @@ async fn every_viewer_and_filter_gets_what_the_visibility_rule_gives_in_order() 
     let grid_b = app
         .node(b, NodeKind::Grid, "371722001009G01", "南关一网格")
         .await;
-    let db = &app.db;
-    let path = |id: i64| async move {
-        jiceng_store::nodes::get(db, &Scope::everything(), id)
-            .await
-            .unwrap()
-            .path
-    };
+    let app = &app;
+    let path = |id: i64| async move { node(app, id).await.path };
     let spot = |id: i64, p: String| Spot { id, path: p };
     let (street, a, grid_a) = (
         path(l.street).await,
@@ -267,12 +269,8 @@ async fn every_viewer_and_filter_gets_what_the_visibility_rule_gives_in_order() 
 async fn a_long_list_says_more_than_a_thousand_over_http_and_pages_on() {
     let app = TestApp::new().await;
     let l = setup(&app).await;
-    let grid = jiceng_store::nodes::get(&app.db, &Scope::everything(), l.grid)
-        .await
-        .unwrap();
-    let street = jiceng_store::nodes::get(&app.db, &Scope::everything(), l.street)
-        .await
-        .unwrap();
+    let grid = node(&app, l.grid).await;
+    let street = node(&app, l.street).await;
     let now = jiceng_core::clock::Clock::now(&app.clock);
     let spot = Spot {
         id: grid.id,
@@ -320,12 +318,8 @@ async fn a_long_list_says_more_than_a_thousand_over_http_and_pages_on() {
 async fn a_moved_community_takes_its_requests_and_their_counters_along() {
     let app = TestApp::new().await;
     let l = setup(&app).await;
-    let grid = jiceng_store::nodes::get(&app.db, &Scope::everything(), l.grid)
-        .await
-        .unwrap();
-    let old_street = jiceng_store::nodes::get(&app.db, &Scope::everything(), l.street)
-        .await
-        .unwrap();
+    let grid = node(&app, l.grid).await;
+    let old_street = node(&app, l.street).await;
     let now = jiceng_core::clock::Clock::now(&app.clock);
     let spot = Spot {
         id: grid.id,
@@ -359,9 +353,7 @@ async fn a_moved_community_takes_its_requests_and_their_counters_along() {
     )
     .await
     .unwrap();
-    let new_street = jiceng_store::nodes::get(&app.db, &Scope::everything(), other)
-        .await
-        .unwrap();
+    let new_street = node(&app, other).await;
     let count = |p: String| {
         let db = app.db.clone();
         async move {
