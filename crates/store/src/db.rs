@@ -3,6 +3,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::group::Group;
+pub use crate::tx::Tx;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
@@ -10,7 +11,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Database, Executor, FromRow, IntoArguments, Postgres, Sqlite};
+use sqlx::{AssertSqlSafe, Database, Executor, FromRow, IntoArguments};
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -56,15 +57,11 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// A write transaction. Every write and its audit entry go through one of these.
-pub enum Tx {
-    /// With a statement to send ahead of the next one (the group writer's savepoints), so it
-    /// costs no round trip of its own.
-    Sqlite(sqlx::Transaction<'static, Sqlite>, Option<&'static str>),
-    Postgres(sqlx::Transaction<'static, Postgres>),
-}
-
-async fn all_on<'e, DB, E, T>(e: E, sql: String, v: SqlxValues) -> Result<Vec<T>, sqlx::Error>
+pub(crate) async fn all_on<'e, DB, E, T>(
+    e: E,
+    sql: String,
+    v: SqlxValues,
+) -> Result<Vec<T>, sqlx::Error>
 where
     DB: Database,
     E: Executor<'e, Database = DB>,
@@ -76,7 +73,7 @@ where
         .await
 }
 
-async fn optional_on<'e, DB, E, T>(
+pub(crate) async fn optional_on<'e, DB, E, T>(
     e: E,
     sql: String,
     v: SqlxValues,
@@ -92,7 +89,11 @@ where
         .await
 }
 
-async fn scalar_on<'e, DB, E>(e: E, sql: String, v: SqlxValues) -> Result<i64, sqlx::Error>
+pub(crate) async fn scalar_on<'e, DB, E>(
+    e: E,
+    sql: String,
+    v: SqlxValues,
+) -> Result<i64, sqlx::Error>
 where
     DB: Database,
     E: Executor<'e, Database = DB>,
@@ -105,7 +106,11 @@ where
         .await
 }
 
-async fn execute_on<'e, DB, E>(e: E, sql: String, v: SqlxValues) -> Result<u64, sqlx::Error>
+pub(crate) async fn execute_on<'e, DB, E>(
+    e: E,
+    sql: String,
+    v: SqlxValues,
+) -> Result<u64, sqlx::Error>
 where
     DB: Database,
     E: Executor<'e, Database = DB>,
@@ -149,27 +154,6 @@ macro_rules! on_db {
     };
 }
 
-macro_rules! on_tx {
-    ($self:expr, $q:expr, |$ex:ident, $sql:ident, $v:ident| $body:expr) => {
-        match $self {
-            Tx::Sqlite(t, ahead) => {
-                let ($sql, $v) = $q.build_sqlx(SqliteQueryBuilder);
-                let $sql = match ahead.take() {
-                    Some(a) => format!("{a};\n{}", $sql),
-                    None => $sql,
-                };
-                let $ex = &mut **t;
-                $body
-            }
-            Tx::Postgres(t) => {
-                let ($sql, $v) = $q.build_sqlx(PostgresQueryBuilder);
-                let $ex = &mut **t;
-                $body
-            }
-        }
-    };
-}
-
 impl Db {
     /// Opens (and for SQLite creates) the database at `url` and brings its schema up to date.
     pub async fn connect(url: &str) -> StoreResult<Self> {
@@ -200,14 +184,20 @@ impl Db {
             // power loss, not just a process crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // The group writer gives every write its own savepoint; SQLite keeps the pages a
+            // savepoint may have to restore in a sub-journal, a temporary file once it passes
+            // 64 KiB. In memory it costs no write(2) per page (bench S1: 15 % of the writer).
+            .pragma("temp_store", "memory");
         if let Some(dir) = sqlite_parent_dir(url) {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| StoreError::Config(format!("无法创建数据目录 {dir}: {e}")))?;
         }
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(opts.clone())
+            // A write touches the index pages of a dozen tables; the default 2 MB cache
+            // rereads them from the file on every batch (bench S1).
+            .connect_with(opts.clone().pragma("cache_size", "-32768"))
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
@@ -257,8 +247,8 @@ impl Db {
 
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?, None),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite { write, .. } => Tx::sqlite(write.begin().await?),
+            Db::Postgres(pool) => Tx::postgres(pool.begin().await?),
         })
     }
 
@@ -307,119 +297,6 @@ impl Db {
             }
             Db::Postgres(pool) => pool.close().await,
         }
-    }
-}
-
-impl Tx {
-    pub fn engine(&self) -> Engine {
-        match self {
-            Tx::Sqlite(..) => Engine::Sqlite,
-            Tx::Postgres(_) => Engine::Postgres,
-        }
-    }
-
-    pub async fn all<T: Record>(&mut self, q: &impl SqlxBinder) -> StoreResult<Vec<T>> {
-        Ok(on_tx!(self, q, |ex, sql, v| all_on(ex, sql, v).await)?)
-    }
-
-    pub async fn optional<T: Record>(&mut self, q: &impl SqlxBinder) -> StoreResult<Option<T>> {
-        Ok(on_tx!(self, q, |ex, sql, v| optional_on(ex, sql, v).await)?)
-    }
-
-    /// A single integer: a count, or the id an `INSERT … RETURNING id` produced.
-    pub async fn scalar(&mut self, q: &impl SqlxBinder) -> StoreResult<i64> {
-        Ok(on_tx!(self, q, |ex, sql, v| scalar_on(ex, sql, v).await)?)
-    }
-
-    pub async fn execute(&mut self, q: &impl SqlxBinder) -> StoreResult<u64> {
-        Ok(on_tx!(self, q, |ex, sql, v| execute_on(ex, sql, v).await)?)
-    }
-
-    /// Inserts whose results nobody reads, sent together: on SQLite one call runs them all
-    /// (several statements in one query; anonymous parameters are numbered across them), on
-    /// PostgreSQL one round trip each. A write of many small rows (a request, its timeline,
-    /// inbox, units, counters, audit) then costs one round trip to SQLite's worker thread
-    /// instead of one per statement (bench S1).
-    pub async fn execute_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(t, ahead) => {
-                let mut sql = ahead.take().map(|a| format!("{a};\n")).unwrap_or_default();
-                let mut values = Vec::new();
-                for q in qs {
-                    let (s, v) = q.build_sqlx(SqliteQueryBuilder);
-                    sql.push_str(&s);
-                    sql.push_str(";\n");
-                    values.extend(v.0.0);
-                }
-                if !sql.is_empty() {
-                    let v = SqlxValues(sea_query::Values(values));
-                    execute_on(&mut **t, sql, v).await?;
-                }
-            }
-            Tx::Postgres(_) => {
-                for q in qs {
-                    self.execute(q).await?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Sends `sql` (no parameters, no results) ahead of the next statement, in the same call
-    /// (SQLite; PostgreSQL runs it at once).
-    pub(crate) async fn ahead(&mut self, sql: &'static str) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(_, ahead) => {
-                if let Some(a) = ahead.take() {
-                    self.raw(a).await?;
-                }
-                if let Tx::Sqlite(_, ahead) = self {
-                    *ahead = Some(sql);
-                }
-                Ok(())
-            }
-            Tx::Postgres(_) => self.raw(sql).await,
-        }
-    }
-
-    /// Drops what was to go ahead of the next statement, if it was not sent yet; whether it
-    /// was still waiting.
-    pub(crate) fn take_ahead(&mut self) -> bool {
-        match self {
-            Tx::Sqlite(_, ahead) => ahead.take().is_some(),
-            Tx::Postgres(_) => false,
-        }
-    }
-
-    /// A statement without parameters or results (savepoints).
-    pub(crate) async fn raw(&mut self, sql: &'static str) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(t, ahead) => {
-                let sql = match ahead.take() {
-                    Some(a) => format!("{a};\n{sql}"),
-                    None => sql.to_owned(),
-                };
-                sqlx::raw_sql(AssertSqlSafe(sql))
-                    .execute(&mut **t)
-                    .await
-                    .map(|_| ())?
-            }
-            Tx::Postgres(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ())?,
-        }
-        Ok(())
-    }
-
-    pub async fn commit(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(mut t, ahead) => {
-                if let Some(a) = ahead {
-                    sqlx::raw_sql(a).execute(&mut *t).await?;
-                }
-                t.commit().await?
-            }
-            Tx::Postgres(t) => t.commit().await?,
-        }
-        Ok(())
     }
 }
 

@@ -24,6 +24,7 @@ pub mod residents_import;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;
+mod tx;
 pub mod users;
 pub mod vault;
 pub mod whistles;

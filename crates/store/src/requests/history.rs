@@ -292,7 +292,7 @@ pub async fn insert(db: &Db, actor: &Actor, batch: &[PastRequest]) -> StoreResul
         .zip(&ids)
         .flat_map(|(r, id)| r.counted(*id))
         .collect();
-    counters::apply(&mut tx, &Vec::new(), &counted).await?;
+    counters::apply(&mut tx, &Vec::new(), &counted);
     if tx.engine() == Engine::Postgres {
         // Explicit ids bypass the identity sequence; move it past them for later submissions.
         tx.execute(

@@ -187,12 +187,8 @@ pub async fn submit(
             }
         }
     }
-    let mut q = Query::insert();
-    q.into_table(Requests::Table)
-        .columns(columns.iter().map(|(c, _)| *c))
-        .values_panic(columns.into_iter().map(|(_, v)| v))
-        .returning_col(Requests::Id);
     let w = Written {
+        columns,
         place_path: place.path.clone(),
         place_name: place.name.clone(),
         desk_path: route.desk_path.clone(),
@@ -211,8 +207,11 @@ pub async fn submit(
     // Through the group writer: committed with whatever other writes queued meanwhile.
     db.write(move |tx| {
         Box::pin(async move {
-            let id = tx.scalar(&q).await?;
-            tx.execute_all(&w.inserts(id)).await?;
+            // Its id first, so the row and everything pointing at it go in one call.
+            let id = tx.next_id("requests").await?;
+            let (writes, counted) = w.inserts(id);
+            tx.execute_all(&writes).await?;
+            counters::apply(tx, &Vec::new(), &counted);
             Ok(id)
         })
     })
@@ -221,6 +220,8 @@ pub async fn submit(
 
 /// What a new request's write needs besides its row.
 struct Written {
+    /// The request row's columns but its id.
+    columns: Vec<(Requests, SimpleExpr)>,
     place_path: String,
     place_name: String,
     desk_path: String,
@@ -235,11 +236,18 @@ struct Written {
 }
 
 impl Written {
-    /// Everything the create writes besides the request row, sent in one round trip
-    /// (`Tx::execute_all`): its places, timeline, inbox, audit entry, unit and counters.
-    fn inserts(&self, id: i64) -> Vec<InsertStatement> {
+    /// Everything the create writes, sent in one round trip (`Tx::execute_all`): the request
+    /// row, its places, timeline, inbox, audit entry and unit; and the counters it joins.
+    fn inserts(&self, id: i64) -> (Vec<InsertStatement>, counters::Membership) {
         let now = self.now;
-        let mut writes = place_index::inserts(&[(id, &self.place_path, now)]);
+        let mut row = Query::insert();
+        row.into_table(Requests::Table)
+            .columns(std::iter::once(Requests::Id).chain(self.columns.iter().map(|(c, _)| *c)))
+            .values_panic(
+                std::iter::once(id.into()).chain(self.columns.iter().map(|(_, v)| v.clone())),
+            );
+        let mut writes = vec![row];
+        writes.extend(place_index::inserts(&[(id, &self.place_path, now)]));
         writes.push(event_insert(
             id,
             &self.viewer,
@@ -331,11 +339,7 @@ impl Written {
             escalation_count: 0,
         };
         let units: Vec<i64> = self.auto.into_iter().collect();
-        writes.extend(counters::statements(
-            &Vec::new(),
-            &counters::membership(&facts, &units),
-        ));
-        writes
+        (writes, counters::membership(&facts, &units))
     }
 }
 

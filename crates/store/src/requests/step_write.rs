@@ -143,7 +143,7 @@ impl StepWrite {
         ));
         tx.execute_all(&writes).await?;
         let after = counters::memberships(tx, &[id]).await?;
-        counters::apply(tx, &before, &after).await?;
+        counters::apply(tx, &before, &after);
         Ok(to)
     }
 }

@@ -122,7 +122,7 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
         )
         .await?;
         let after = counters::memberships(&mut tx, &raised).await?;
-        counters::apply(&mut tx, &before, &after).await?;
+        counters::apply(&mut tx, &before, &after);
     }
     // Every event and notice of the batch in one call (`Tx::execute_all`).
     let system = super::Viewer::system("时限监控");

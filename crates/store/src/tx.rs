@@ -1,0 +1,234 @@
+//! A write transaction on either engine. Every write and its audit entry go through one.
+//! Besides the connection it carries what the write leaves for its commit: counter moves
+//! (summed and written just before the commit, `requests::counters::Deltas`) and, on SQLite,
+//! the ids it hands out (`next_id`).
+
+use crate::db::{Engine, Record, all_on, execute_on, optional_on, scalar_on};
+use crate::error::StoreResult;
+use crate::requests::counters::Deltas;
+use sea_query::{Alias, Expr, PostgresQueryBuilder, Query, SqliteQueryBuilder};
+use sea_query_sqlx::{SqlxBinder, SqlxValues};
+use sqlx::{AssertSqlSafe, Postgres, Sqlite};
+
+pub struct Tx {
+    conn: Conn,
+    /// The counter moves of the write under way (the group writer's current job).
+    staged: Deltas,
+    /// The counter moves of the writes kept so far in this transaction.
+    settled: Deltas,
+    /// SQLite: per table, the next id this transaction hands out.
+    ids: Vec<(&'static str, i64)>,
+}
+
+enum Conn {
+    /// With a statement to send ahead of the next one (the group writer's savepoints), so it
+    /// costs no round trip of its own.
+    Sqlite(sqlx::Transaction<'static, Sqlite>, Option<&'static str>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$sql`/`$v` rendered for the engine of `$self` and `$ex` its executor.
+macro_rules! on_tx {
+    ($self:expr, $q:expr, |$ex:ident, $sql:ident, $v:ident| $body:expr) => {
+        match &mut $self.conn {
+            Conn::Sqlite(t, ahead) => {
+                let ($sql, $v) = $q.build_sqlx(SqliteQueryBuilder);
+                let $sql = match ahead.take() {
+                    Some(a) => format!("{a};\n{}", $sql),
+                    None => $sql,
+                };
+                let $ex = &mut **t;
+                $body
+            }
+            Conn::Postgres(t) => {
+                let ($sql, $v) = $q.build_sqlx(PostgresQueryBuilder);
+                let $ex = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Tx {
+    fn with(conn: Conn) -> Self {
+        Tx {
+            conn,
+            staged: Deltas::default(),
+            settled: Deltas::default(),
+            ids: Vec::new(),
+        }
+    }
+
+    pub(crate) fn sqlite(t: sqlx::Transaction<'static, Sqlite>) -> Self {
+        Self::with(Conn::Sqlite(t, None))
+    }
+
+    pub(crate) fn postgres(t: sqlx::Transaction<'static, Postgres>) -> Self {
+        Self::with(Conn::Postgres(t))
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.conn {
+            Conn::Sqlite(..) => Engine::Sqlite,
+            Conn::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn all<T: Record>(&mut self, q: &impl SqlxBinder) -> StoreResult<Vec<T>> {
+        Ok(on_tx!(self, q, |ex, sql, v| all_on(ex, sql, v).await)?)
+    }
+
+    pub async fn optional<T: Record>(&mut self, q: &impl SqlxBinder) -> StoreResult<Option<T>> {
+        Ok(on_tx!(self, q, |ex, sql, v| optional_on(ex, sql, v).await)?)
+    }
+
+    /// A single integer: a count, or the id an `INSERT … RETURNING id` produced.
+    pub async fn scalar(&mut self, q: &impl SqlxBinder) -> StoreResult<i64> {
+        Ok(on_tx!(self, q, |ex, sql, v| scalar_on(ex, sql, v).await)?)
+    }
+
+    pub async fn execute(&mut self, q: &impl SqlxBinder) -> StoreResult<u64> {
+        Ok(on_tx!(self, q, |ex, sql, v| execute_on(ex, sql, v).await)?)
+    }
+
+    /// The id for a new row of `table` (an integer primary key `id`), so the row and the rows
+    /// that point at it go in one `execute_all`. SQLite: one read of the highest id per table
+    /// and transaction, then counted on; the transaction holds SQLite's only write lock, so no
+    /// one else takes an id meanwhile, and an id a rolled-back savepoint took is simply not
+    /// used. PostgreSQL: the column's sequence.
+    pub(crate) async fn next_id(&mut self, table: &'static str) -> StoreResult<i64> {
+        if let Conn::Postgres(_) = self.conn {
+            let q = Query::select()
+                .expr(Expr::cust(format!(
+                    "nextval(pg_get_serial_sequence('{table}', 'id'))"
+                )))
+                .to_owned();
+            return self.scalar(&q).await;
+        }
+        if let Some((_, next)) = self.ids.iter_mut().find(|(t, _)| *t == table) {
+            *next += 1;
+            return Ok(*next - 1);
+        }
+        let q = Query::select()
+            .expr(Expr::cust("coalesce(max(id), 0) + 1"))
+            .from(Alias::new(table))
+            .to_owned();
+        let next = self.scalar(&q).await?;
+        self.ids.push((table, next + 1));
+        Ok(next)
+    }
+
+    /// Inserts whose results nobody reads, sent together: on SQLite one call runs them all
+    /// (several statements in one query; anonymous parameters are numbered across them), on
+    /// PostgreSQL one round trip each. A write of many small rows (a request, its timeline,
+    /// inbox, units, audit) then costs one round trip to SQLite's worker thread instead of
+    /// one per statement (bench S1).
+    pub async fn execute_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
+        match &mut self.conn {
+            Conn::Sqlite(t, ahead) => {
+                let mut sql = ahead.take().map(|a| format!("{a};\n")).unwrap_or_default();
+                let mut values = Vec::new();
+                for q in qs {
+                    let (s, v) = q.build_sqlx(SqliteQueryBuilder);
+                    sql.push_str(&s);
+                    sql.push_str(";\n");
+                    values.extend(v.0.0);
+                }
+                if !sql.is_empty() {
+                    let v = SqlxValues(sea_query::Values(values));
+                    execute_on(&mut **t, sql, v).await?;
+                }
+            }
+            Conn::Postgres(_) => {
+                for q in qs {
+                    self.execute(q).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The counter moves of the write under way, written at the commit.
+    pub(crate) fn counts(&mut self) -> &mut Deltas {
+        &mut self.staged
+    }
+
+    /// The write under way is kept: its counter moves join the transaction's.
+    pub(crate) fn settle(&mut self) {
+        self.settled.absorb(&mut self.staged);
+    }
+
+    /// The write under way was rolled back (to its savepoint): its counter moves are dropped.
+    pub(crate) fn unstage(&mut self) {
+        self.staged.clear();
+    }
+
+    /// Sends `sql` (no parameters, no results) ahead of the next statement, in the same call
+    /// (SQLite); on PostgreSQL it is sent at once.
+    pub(crate) async fn ahead(&mut self, sql: &'static str) -> StoreResult<()> {
+        match &mut self.conn {
+            Conn::Sqlite(_, ahead) => {
+                if let Some(a) = ahead.take() {
+                    self.raw(a).await?;
+                }
+                if let Conn::Sqlite(_, ahead) = &mut self.conn {
+                    *ahead = Some(sql);
+                }
+                Ok(())
+            }
+            Conn::Postgres(_) => self.raw(sql).await,
+        }
+    }
+
+    /// Drops what was to go ahead of the next statement, if it was not sent yet; whether it
+    /// was still waiting.
+    pub(crate) fn take_ahead(&mut self) -> bool {
+        match &mut self.conn {
+            Conn::Sqlite(_, ahead) => ahead.take().is_some(),
+            Conn::Postgres(_) => false,
+        }
+    }
+
+    /// A statement without parameters or results (savepoints).
+    pub(crate) async fn raw(&mut self, sql: &'static str) -> StoreResult<()> {
+        match &mut self.conn {
+            Conn::Sqlite(t, ahead) => {
+                let sql = match ahead.take() {
+                    Some(a) => format!("{a};\n{sql}"),
+                    None => sql.to_owned(),
+                };
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut **t)
+                    .await
+                    .map(|_| ())?
+            }
+            Conn::Postgres(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ())?,
+        }
+        Ok(())
+    }
+
+    /// Writes the counter moves kept, then commits.
+    pub async fn commit(mut self) -> StoreResult<()> {
+        self.settle();
+        let counts = self.settled.take_statements();
+        // Whatever was to go ahead rides with the counters, or goes alone.
+        if counts.is_empty()
+            && let Some(a) = self.take_ahead_sql()
+        {
+            self.raw(a).await?;
+        }
+        self.execute_all(&counts).await?;
+        match self.conn {
+            Conn::Sqlite(t, _) => t.commit().await?,
+            Conn::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    fn take_ahead_sql(&mut self) -> Option<&'static str> {
+        match &mut self.conn {
+            Conn::Sqlite(_, ahead) => ahead.take(),
+            Conn::Postgres(_) => None,
+        }
+    }
+}
