@@ -72,6 +72,14 @@ fn check_coordinates(lon: Option<f64>, lat: Option<f64>) -> Result<(), DomainErr
     }
 }
 
+/// A request just recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Submitted {
+    pub id: i64,
+    /// Submitted, or dispatched when an auto-dispatch rule sent it on at once.
+    pub status: Status,
+}
+
 /// Records a new request submitted by `viewer` at a place inside `scope` (`SubmitRequests`).
 pub async fn submit(
     db: &Db,
@@ -81,7 +89,7 @@ pub async fn submit(
     viewer: &Viewer,
     actor: &Actor,
     new: NewRequest,
-) -> StoreResult<i64> {
+) -> StoreResult<Submitted> {
     let category = categories::get(db, new.category_id)
         .await
         .ok()
@@ -205,17 +213,23 @@ pub async fn submit(
         now,
     };
     // Through the group writer: committed with whatever other writes queued meanwhile.
-    db.write(move |tx| {
-        Box::pin(async move {
-            // Its id first, so the row and everything pointing at it go in one call.
-            let id = tx.next_id("requests").await?;
-            let (writes, counted) = w.inserts(id);
-            tx.execute_all(&writes).await?;
-            counters::apply(tx, &Vec::new(), &counted);
-            Ok(id)
+    let id = db
+        .write(move |tx| {
+            Box::pin(async move {
+                // Its id first, so the row and everything pointing at it go in one call.
+                let id = tx.next_id("requests").await?;
+                let (writes, counted) = w.inserts(id);
+                tx.execute_all(&writes).await?;
+                counters::apply(tx, &Vec::new(), &counted);
+                Ok(id)
+            })
         })
-    })
-    .await
+        .await?;
+    let status = match auto {
+        Some(_) => Status::Dispatched,
+        None => Status::Submitted,
+    };
+    Ok(Submitted { id, status })
 }
 
 /// What a new request's write needs besides its row.

@@ -204,7 +204,9 @@ async fn submit(s: &AppState, ip: String, uri: &Uri, body: &[u8]) -> Result<Doc,
         requester_phone: phone,
     };
     let env = s.sla_env().await?;
-    let id = intake::submit(&s.db, &env, &s.vault, &scope, &viewer, &actor, new).await?;
+    let id = intake::submit(&s.db, &env, &s.vault, &scope, &viewer, &actor, new)
+        .await?
+        .id;
     let account_id = form.get("account_id");
     // The request is in; failing the call now would make the client submit it again.
     if let Err(e) = jiceng_store::open311::record_submission(&s.db, &key, id, account_id, now).await

@@ -298,7 +298,11 @@ async fn submit_typed(s: &AppState, u: &PageUser, typed: &Typed) -> Result<i64, 
     };
     let env = s.sla_env().await?;
     let viewer = u.p.request_viewer();
-    Ok(intake::submit(&s.db, &env, &s.vault, &scope, &viewer, &u.p.actor(), new).await?)
+    Ok(
+        intake::submit(&s.db, &env, &s.vault, &scope, &viewer, &u.p.actor(), new)
+            .await?
+            .id,
+    )
 }
 
 pub async fn submit(State(s): State<AppState>, f: CsrfForm<Vec<(String, String)>>) -> Response {

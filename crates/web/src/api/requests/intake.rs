@@ -104,13 +104,12 @@ pub async fn submit(
         requester_phone: phone,
     };
     let viewer = p.request_viewer();
-    let id = intake::submit(&s.db, &env, &s.vault, &scope, &viewer, &p.actor(), new).await?;
-    let r = jiceng_store::requests::get(&s.db, &viewer, id).await?;
+    let done = intake::submit(&s.db, &env, &s.vault, &scope, &viewer, &p.actor(), new).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(Submitted {
-            id,
-            status: r.status,
+            id: done.id,
+            status: done.status.as_str().to_owned(),
         }),
     ))
 }
