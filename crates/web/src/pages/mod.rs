@@ -11,6 +11,7 @@ pub mod error;
 pub mod exports;
 pub mod home;
 pub mod i18n;
+pub mod i18n_audit;
 pub mod i18n_dashboard;
 pub mod i18n_open311;
 pub mod i18n_requests;
