@@ -1,5 +1,7 @@
 //! `jiceng`: serve the platform, migrate, create the first administrator, back up.
 
+mod calendar_file;
+mod cli;
 mod commands;
 mod config;
 mod demo;
@@ -10,181 +12,15 @@ mod demo_requests;
 mod demo_whistles;
 mod keys;
 mod open311_cmd;
+mod serve;
 
-use clap::{Parser, Subcommand};
+use calendar_file::{load_calendar, warn_uncovered};
+use clap::Parser;
+use cli::{AdminCommand, CalendarCommand, Cli, Command, ImportCommand, KeyCommand};
 use commands::{connect, create_admin, import_divisions, read_password, redact};
 use config::{DEFAULT_DATABASE_URL, DEFAULT_LISTEN, FileConfig, pick};
-use jiceng_core::calendar::Calendar;
-use jiceng_core::clock::{Clock, SystemClock};
 use jiceng_store::Db;
-use jiceng_store::users;
-use jiceng_web::{AppState, WebConfig};
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
-
-#[derive(Parser)]
-#[command(
-    name = "jiceng",
-    version,
-    about = "基层治理平台 Jiceng — 党建引领城市基层治理"
-)]
-struct Cli {
-    /// Database: sqlite://PATH (default sqlite://./jiceng-data/jiceng.db) or postgres://…
-    #[arg(long, global = true, env = "JICENG_DATABASE_URL")]
-    database_url: Option<String>,
-    /// Optional TOML configuration file (keys: database_url, listen, secure_cookies).
-    #[arg(long, global = true, env = "JICENG_CONFIG")]
-    config: Option<PathBuf>,
-    /// Holiday calendar (TOML, the format of data/calendar/cn-holidays.toml) to use instead of
-    /// the built-in one, e.g. with next year's State Council notice added.
-    #[arg(long, global = true, env = "JICENG_CALENDAR")]
-    calendar: Option<PathBuf>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Run the web server.
-    Serve {
-        /// Address to listen on (default 127.0.0.1:8080).
-        #[arg(long, env = "JICENG_LISTEN")]
-        listen: Option<String>,
-        /// Mark cookies Secure (serve behind HTTPS).
-        #[arg(long, env = "JICENG_SECURE_COOKIES")]
-        secure_cookies: Option<bool>,
-    },
-    /// Build a fresh demo database with a real county, print one login per role, and serve it.
-    Demo {
-        /// County code of one of the eight shipped counties (default 371722, 单县).
-        #[arg(long, default_value = "371722")]
-        county: String,
-        /// Where the demo database lives; it is rebuilt on every run.
-        #[arg(long, default_value = "./jiceng-demo")]
-        dir: PathBuf,
-        #[arg(long, env = "JICENG_LISTEN", default_value = DEFAULT_LISTEN)]
-        listen: String,
-        /// Only build the database.
-        #[arg(long)]
-        no_serve: bool,
-        /// About how many residents each grid gets (60 gives 单县 over 100,000).
-        #[arg(long, default_value_t = 60)]
-        residents_per_grid: usize,
-        /// Requests in the year of history (over 200,000 by default).
-        #[arg(long, default_value_t = 220_000)]
-        requests: usize,
-    },
-    /// Measure the request loop under load at a realistic size (docs/BENCHMARKS.md).
-    Bench(jiceng_bench::BenchArgs),
-    /// Create or update the database schema, then exit.
-    Migrate,
-    /// Recount every figure of docs/RATES.md from the records and compare with the counters
-    /// (exit code 1 on any difference); `--rebuild` replaces the counters with the recount.
-    Recount {
-        #[arg(long)]
-        rebuild: bool,
-    },
-    /// Administer accounts from the server's shell.
-    Admin {
-        #[command(subcommand)]
-        command: AdminCommand,
-    },
-    /// Print a new random key for JICENG_ID_KEY (PostgreSQL deployments).
-    Key {
-        #[command(subcommand)]
-        command: KeyCommand,
-    },
-    /// Write a consistent copy of the SQLite database to FILE, even while the server runs.
-    Backup { file: PathBuf },
-    /// Import reference data.
-    Import {
-        #[command(subcommand)]
-        command: ImportCommand,
-    },
-    /// Open311 GeoReport v2: API keys of integrating systems (docs/OPEN311.md).
-    Open311 {
-        #[command(subcommand)]
-        command: open311_cmd::Open311Command,
-    },
-    /// Working-day arithmetic on the holiday calendar.
-    Calendar {
-        #[command(subcommand)]
-        command: CalendarCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum CalendarCommand {
-    /// Print the date N working days after DATE (DATE itself does not count).
-    AddWorkingDays {
-        /// The start date, e.g. 2026-09-30.
-        #[arg(value_parser = parse_date)]
-        date: chrono::NaiveDate,
-        /// How many working days.
-        n: u32,
-    },
-}
-
-/// A YYYY-MM-DD date, with the error in Chinese.
-fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("日期「{s}」无效，应形如 2026-09-30"))
-}
-
-/// The built-in calendar, or the file given by `--calendar` / `JICENG_CALENDAR`, checked.
-fn load_calendar(path: Option<&std::path::Path>) -> Result<Calendar, String> {
-    match path {
-        None => Ok(Calendar::shipped()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("无法读取日历文件 {}：{e}", p.display()))?;
-            Calendar::from_toml(&text).map_err(|e| format!("日历文件 {} 有误：{e}", p.display()))
-        }
-    }
-}
-
-/// Warns when `year` is missing from the calendar: its deadlines then count weekends only.
-fn warn_uncovered(calendar: &Calendar, year: i32) {
-    if !calendar.covers(year) {
-        eprintln!(
-            "注意：日历中没有 {year} 年的节假日安排，该年只按周末计算工作日。请用 --calendar 提供补充后的日历文件。"
-        );
-    }
-}
-
-#[derive(Subcommand)]
-enum KeyCommand {
-    /// Print a new key (base64 of 32 random bytes).
-    Generate,
-}
-
-#[derive(Subcommand)]
-enum ImportCommand {
-    /// Import one county's streets/towns and committees from statistical division files: the
-    /// one-file format (code,name,level,parent_code) or the national files (gzip accepted).
-    Divisions {
-        /// The county (district) code, 6 digits, e.g. 371722 for 单县.
-        #[arg(long)]
-        county: String,
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
-}
-
-#[derive(Subcommand)]
-enum AdminCommand {
-    /// Create a district administrator at the root of the trees.
-    Create {
-        #[arg(long)]
-        login: String,
-        /// The password; if omitted, the first line of standard input is read.
-        #[arg(long)]
-        password: Option<String>,
-        #[arg(long, default_value = "系统管理员")]
-        name: String,
-    },
-}
+use serve::serve_db;
 
 fn main() -> std::process::ExitCode {
     let filter = std::env::var("JICENG_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
@@ -318,95 +154,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
-}
-
-/// Serves `db`; `ready` runs once the port is bound, to print what the user needs next.
-async fn serve_db(
-    db: Db,
-    vault: jiceng_store::vault::Vault,
-    calendar: Calendar,
-    url: &str,
-    listen: &str,
-    secure_cookies: bool,
-    ready: impl FnOnce(),
-) -> Result<(), String> {
-    let addr: SocketAddr = listen
-        .parse()
-        .map_err(|_| format!("监听地址 {listen} 无效，应形如 127.0.0.1:8080"))?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    warn_uncovered(
-        &calendar,
-        chrono::Datelike::year(
-            &clock
-                .now()
-                .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")),
-        ),
-    );
-    let housekeeping = jiceng_jobs::spawn_housekeeping(
-        db.clone(),
-        clock.clone(),
-        std::time::Duration::from_secs(300),
-    );
-    // Deadlines are checked every `SLA_TICK` (a second) — one query on the small partial index of
-    // unflagged deadlines — so an overdue event is raised within about a second (bench S5 wants 2 s).
-    let sla_ticker =
-        jiceng_jobs::spawn_sla_ticker(db.clone(), clock.clone(), jiceng_jobs::SLA_TICK);
-    let seeded = jiceng_store::requests::categories::seed_if_empty(
-        &db,
-        &jiceng_store::Actor::system("seed", clock.now()),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    if seeded > 0 {
-        println!("已载入诉求分类目录：{seeded} 类（可在“诉求分类”中修改）");
-    }
-    let state = AppState {
-        db: db.clone(),
-        vault,
-        clock,
-        calendar: Arc::new(calendar),
-        config: Arc::new(WebConfig {
-            secure_cookies,
-            ..WebConfig::default()
-        }),
-    };
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("无法监听 {addr}：{e}"))?;
-    println!("Jiceng 基层治理平台已启动：http://{addr}");
-    println!("数据库：{}（{}）", redact(url), db.engine().name());
-    if users::count(&db).await.map_err(|e| e.to_string())? == 0 {
-        println!("尚无任何账号。请在另一个终端创建第一个管理员，然后用浏览器登录：");
-        println!("  cargo run --release -- admin create --login admin");
-        println!("  （或 jiceng admin create --login admin --password '至少8位含字母数字'）");
-    }
-    ready();
-    let app = jiceng_web::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("服务器错误：{e}"));
-    housekeeping.abort();
-    sla_ticker.abort();
-    db.close().await;
-    result
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("正在停止服务");
 }
 
 #[cfg(test)]

@@ -21,7 +21,10 @@
 //!
 //! Times are local (Asia/Shanghai) wall-clock times; convert before calling.
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Weekday};
+mod holiday_file;
+mod working_time;
+
+use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta, Weekday};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -153,45 +156,6 @@ impl Calendar {
         }
         Ok(Self { years: map })
     }
-
-    /// Parses the TOML format of `data/calendar/cn-holidays.toml` and checks it.
-    pub fn from_toml(text: &str) -> Result<Self, CalendarError> {
-        let table: toml::Table = toml::from_str(text)
-            .map_err(|e| CalendarError(format!("日历文件不是有效的 TOML：{e}")))?;
-        let mut years = Vec::new();
-        for (key, value) in table {
-            let year: i32 = key
-                .parse()
-                .ok()
-                .filter(|y| (1949..=9999).contains(y))
-                .ok_or_else(|| CalendarError(format!("表名「{key}」应为年份，如 [2027]")))?;
-            let toml::Value::Table(t) = value else {
-                return Err(CalendarError(format!("「{key}」应为表 [{key}]")));
-            };
-            let mut y = YearData {
-                year,
-                ..YearData::default()
-            };
-            for (field, v) in t {
-                match field.as_str() {
-                    "notice" => match v {
-                        toml::Value::String(s) => y.notice = Some(s),
-                        _ => return Err(CalendarError(format!("[{year}] notice 应为文字"))),
-                    },
-                    "holidays" => y.holidays = dates(year, &field, &v, true)?,
-                    "makeup_workdays" => y.makeup_workdays = dates(year, &field, &v, false)?,
-                    other => {
-                        return Err(CalendarError(format!(
-                            "[{year}] 未知字段「{other}」（可用：notice、holidays、makeup_workdays）"
-                        )));
-                    }
-                }
-            }
-            years.push(y);
-        }
-        Self::new(years)
-    }
-
     /// The shipped data; it is checked by the tests, so this cannot fail at run time.
     pub fn shipped() -> Self {
         Self::from_toml(SHIPPED_TOML).expect("shipped calendar is valid")
@@ -242,223 +206,10 @@ impl Calendar {
             .map(|d| (d, self.kind(d)))
             .collect()
     }
-
-    /// The date of the n-th working day strictly after `start` (`start` itself never counts);
-    /// `n = 0` gives `start`.
-    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
-        let mut d = start;
-        let mut left = n;
-        while left > 0 {
-            d = d.succ_opt().expect("date in range");
-            if self.is_working_day(d) {
-                left -= 1;
-            }
-        }
-        d
-    }
-
-    /// When a request accepted at `accepted` with `n` working days is due: the close of office
-    /// hours on [`Self::add_working_days`]`(accepted.date(), n)`.
-    pub fn deadline(&self, accepted: NaiveDateTime, n: u32, office: &OfficeHours) -> NaiveDateTime {
-        self.add_working_days(accepted.date(), n)
-            .and_time(office.close())
-    }
-
-    /// [`Self::deadline`] extended by the working time the request spent suspended: the instant
-    /// at which the request has been *active* (accepted and not suspended) for as much working
-    /// time as lies between `accepted` and the unsuspended deadline. Equivalently, the deadline
-    /// moves by the working time of every pause that begins before the deadline so extended.
-    /// Pauses may overlap; parts before `accepted` do not count.
-    pub fn add_working_days_with_pauses(
-        &self,
-        accepted: NaiveDateTime,
-        n: u32,
-        pauses: &[(NaiveDateTime, NaiveDateTime)],
-        office: &OfficeHours,
-    ) -> NaiveDateTime {
-        let base = self.deadline(accepted, n, office);
-        let left = self.working_time_between(accepted, base, office);
-        if left <= TimeDelta::zero() {
-            return base;
-        }
-        self.add_active_time(accepted, left, pauses, office)
-    }
-
-    /// The instant at which `amount` of working time has passed after `start` outside the
-    /// `pauses`: a suspended request's clock stands still while it is suspended.
-    pub fn add_active_time(
-        &self,
-        start: NaiveDateTime,
-        amount: TimeDelta,
-        pauses: &[(NaiveDateTime, NaiveDateTime)],
-        office: &OfficeHours,
-    ) -> NaiveDateTime {
-        let mut left = amount;
-        let mut cursor = start;
-        for (a, b) in merge(pauses) {
-            if b <= cursor {
-                continue;
-            }
-            if a > cursor {
-                let active = self.working_time_between(cursor, a, office);
-                if active >= left {
-                    break;
-                }
-                left -= active;
-            }
-            cursor = b;
-        }
-        self.add_working_time(cursor, left, office)
-    }
-
-    /// The instant when `hours` of working time have passed after `start`.
-    pub fn add_working_hours(
-        &self,
-        start: NaiveDateTime,
-        hours: u32,
-        office: &OfficeHours,
-    ) -> NaiveDateTime {
-        self.add_working_time(start, TimeDelta::hours(i64::from(hours)), office)
-    }
-
-    /// The instant when `amount` of working time has passed after `start`. Landing exactly on
-    /// the end of a period gives that end (17:30), not the next morning. A zero or negative
-    /// amount gives `start`.
-    pub fn add_working_time(
-        &self,
-        start: NaiveDateTime,
-        amount: TimeDelta,
-        office: &OfficeHours,
-    ) -> NaiveDateTime {
-        let mut left = amount;
-        if left <= TimeDelta::zero() {
-            return start;
-        }
-        let mut day = start.date();
-        loop {
-            if self.is_working_day(day) {
-                if left >= office.per_day() && day > start.date() {
-                    // Whole days at once, for long amounts.
-                    left -= office.per_day();
-                    if left.is_zero() {
-                        return day.and_time(office.close());
-                    }
-                } else {
-                    for (a, b) in office.periods() {
-                        let from = day.and_time(*a).max(start);
-                        let to = day.and_time(*b);
-                        if from >= to {
-                            continue;
-                        }
-                        if to - from >= left {
-                            return from + left;
-                        }
-                        left -= to - from;
-                    }
-                }
-            }
-            day = day.succ_opt().expect("date in range");
-        }
-    }
-
-    /// Working time from `a` to `b`; negative when `b` is before `a` (how late, for instance).
-    pub fn working_time_between(
-        &self,
-        a: NaiveDateTime,
-        b: NaiveDateTime,
-        office: &OfficeHours,
-    ) -> TimeDelta {
-        if b < a {
-            return -self.working_time_between(b, a, office);
-        }
-        let mut total = TimeDelta::zero();
-        let mut day = a.date();
-        while day <= b.date() {
-            if self.is_working_day(day) {
-                for (p, q) in office.periods() {
-                    let from = day.and_time(*p).max(a);
-                    let to = day.and_time(*q).min(b);
-                    if from < to {
-                        total += to - from;
-                    }
-                }
-            }
-            day = day + Days::new(1);
-        }
-        total
-    }
 }
 
 fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
-}
-
-/// Sorted, overlapping intervals joined.
-fn merge(pauses: &[(NaiveDateTime, NaiveDateTime)]) -> Vec<(NaiveDateTime, NaiveDateTime)> {
-    let mut v: Vec<_> = pauses.iter().copied().filter(|(a, b)| a < b).collect();
-    v.sort();
-    let mut out: Vec<(NaiveDateTime, NaiveDateTime)> = Vec::new();
-    for (a, b) in v {
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
-}
-
-/// A list of dates, or of inclusive `[first, last]` ranges when `ranges` is set.
-fn dates(
-    year: i32,
-    field: &str,
-    v: &toml::Value,
-    ranges: bool,
-) -> Result<BTreeSet<NaiveDate>, CalendarError> {
-    let toml::Value::Array(items) = v else {
-        return Err(CalendarError(format!("[{year}] {field} 应为列表")));
-    };
-    let mut out = BTreeSet::new();
-    for item in items {
-        match item {
-            toml::Value::Array(pair) if ranges => {
-                let [a, b] = pair.as_slice() else {
-                    return Err(CalendarError(format!(
-                        "[{year}] {field} 的区间应为 [起始日, 结束日]"
-                    )));
-                };
-                let (a, b) = (date(year, field, a)?, date(year, field, b)?);
-                if a > b {
-                    return Err(CalendarError(format!(
-                        "[{year}] {field} 的区间 {a} 至 {b} 起止颠倒"
-                    )));
-                }
-                out.extend(a.iter_days().take_while(|d| *d <= b));
-            }
-            other => {
-                out.insert(date(year, field, other)?);
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn date(year: i32, field: &str, v: &toml::Value) -> Result<NaiveDate, CalendarError> {
-    let bad = || {
-        CalendarError(format!(
-            "[{year}] {field} 中的「{v}」不是日期（应形如 2027-01-01）"
-        ))
-    };
-    match v {
-        toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
-            let d = dt.date.ok_or_else(bad)?;
-            NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
-                .ok_or_else(bad)
-        }
-        toml::Value::String(s) => {
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| bad())
-        }
-        _ => Err(bad()),
-    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::*;
+use chrono::NaiveDateTime;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

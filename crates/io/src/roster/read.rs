@@ -1,9 +1,11 @@
 //! Reading: xlsx/xls through calamine, CSV through the csv crate, both into a [`Sheet`].
 
-use std::io::Cursor;
+mod excel;
+mod text;
 
-use calamine::{Data, ExcelDateTime, Reader, SheetType, SheetVisible, Sheets, Xls, Xlsx};
+use excel::excel_rows;
 use jiceng_core::people::normalize_cell;
+use text::text_rows;
 
 use super::{RosterError, Row, Sheet, column_letter, header_key};
 
@@ -26,172 +28,6 @@ fn unreadable(file: &str, reason: impl Into<String>) -> RosterError {
         file: file.to_owned(),
         reason: reason.into(),
     }
-}
-
-fn excel_rows(bytes: &[u8], file: &str) -> Result<Vec<(u32, Vec<String>)>, RosterError> {
-    let cursor = Cursor::new(bytes);
-    let broken = |e: &dyn std::fmt::Display| {
-        unreadable(
-            file,
-            format!("文件已损坏、设有密码或不是 Excel 文件（{e}）"),
-        )
-    };
-    let mut book = if bytes.starts_with(OLE_MAGIC) {
-        Sheets::Xls(Xls::new(cursor).map_err(|e| broken(&e))?)
-    } else {
-        match Xlsx::new(cursor.clone()) {
-            Ok(book) => Sheets::Xlsx(book),
-            // Other zip spreadsheets (ods, xlsb) are rare but cost nothing to accept.
-            Err(e) => calamine::open_workbook_auto_from_rs(cursor).map_err(|_| broken(&e))?,
-        }
-    };
-    // A hidden first sheet usually holds the lists behind drop-downs, not the roster.
-    let index = book
-        .sheets_metadata()
-        .iter()
-        .position(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
-        .unwrap_or(0);
-    let range = match book.worksheet_range_at(index) {
-        Some(range) => range.map_err(|e| broken(&e))?,
-        None => return Err(RosterError::Empty { file: file.into() }),
-    };
-    let Some((first_row, _)) = range.start() else {
-        return Err(RosterError::Empty { file: file.into() });
-    };
-    Ok(range
-        .rows()
-        .zip(first_row + 1..)
-        .map(|(cells, number)| (number, cells.iter().map(cell_text).collect()))
-        .collect())
-}
-
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => number_text(*f),
-        Data::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
-        Data::DateTime(dt) if dt.is_duration() => number_text(dt.as_f64()),
-        Data::DateTime(dt) => datetime_text(dt),
-        Data::DateTimeIso(s) => s
-            .strip_suffix("T00:00:00")
-            .map_or_else(|| s.replacen('T', " ", 1), str::to_owned),
-        Data::Error(e) => e.to_string(),
-    }
-}
-
-/// A number as Excel would show it in a wide enough column (15 significant digits).
-fn number_text(f: f64) -> String {
-    if !f.is_finite() {
-        return f.to_string();
-    }
-    if f.abs() >= 1e15 {
-        let s = format!("{f:.14E}");
-        let (mantissa, exp) = s.split_once('E').unwrap_or((&s, "0"));
-        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-        let sign = if exp.starts_with('-') { "" } else { "+" };
-        return format!("{mantissa}E{sign}{exp}");
-    }
-    if f == 0.0 {
-        return "0".to_owned(); // not "-0"
-    }
-    if f.fract() == 0.0 {
-        return format!("{f:.0}");
-    }
-    // Through 15 significant digits, so a stored 0.30000000000000004 reads 0.3 as in Excel.
-    format!("{f:.14e}").parse::<f64>().unwrap_or(f).to_string()
-}
-
-/// `YYYY-MM-DD` for a date; a time of day is kept only when there is one.
-fn datetime_text(dt: &ExcelDateTime) -> String {
-    let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
-    if dt.as_f64() < 1.0 {
-        format!("{h:02}:{mi:02}:{s:02}")
-    } else if (h, mi, s) == (0, 0, 0) {
-        format!("{y:04}-{mo:02}-{d:02}")
-    } else {
-        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
-    }
-}
-
-/// Decodes CSV bytes: UTF-8 (with or without BOM), UTF-16 (Excel's “Unicode text”), or else
-/// GB18030, which is what Chinese Excel and WPS write for “CSV (逗号分隔)”.
-fn decode_text(bytes: &[u8], file: &str) -> Result<String, RosterError> {
-    let not_text = || unreadable(file, "既不是 Excel 文件，也不是可识别的 CSV 文本文件");
-    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_with_bom_removal(bytes);
-        return if had_errors {
-            Err(not_text())
-        } else {
-            Ok(text.into_owned())
-        };
-    }
-    if bytes.contains(&0) {
-        return Err(not_text());
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(_) => {
-            let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-            if had_errors {
-                Err(not_text())
-            } else {
-                Ok(text.into_owned())
-            }
-        }
-    }
-}
-
-fn text_rows(bytes: &[u8], file: &str) -> Result<Vec<(u32, Vec<String>)>, RosterError> {
-    let text = decode_text(bytes, file)?;
-    if text.trim_start().starts_with('<') {
-        return Err(unreadable(
-            file,
-            "这是网页（HTML）格式，不是真正的 Excel 文件：请用 Excel 打开后“另存为” xlsx 格式",
-        ));
-    }
-    let first_line = text.lines().next().unwrap_or_default();
-    let tabs = first_line.matches('\t').count();
-    let delimiter = if tabs > first_line.matches(',').count() {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    // Row numbers are counted here: the reader's own line count lags behind on CRLF, and it
-    // skips blank lines, which are rows to the user. A line break inside a quoted cell starts a
-    // new line of text but not a new spreadsheet row.
-    let bytes = text.as_bytes();
-    let (mut scanned, mut line_breaks, mut breaks_in_cells) = (0, 0, 0);
-    for record in reader.records() {
-        let record = record.map_err(|e| unreadable(file, format!("CSV 格式有误（{e}）")))?;
-        let mut start = record
-            .position()
-            .map_or(0, |p| p.byte() as usize)
-            .max(scanned);
-        while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
-            start += 1;
-        }
-        line_breaks += bytes[scanned..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        scanned = start;
-        let number =
-            u32::try_from((line_breaks + 1).saturating_sub(breaks_in_cells)).unwrap_or(u32::MAX);
-        breaks_in_cells += record
-            .iter()
-            .map(|c| c.matches('\n').count())
-            .sum::<usize>();
-        rows.push((number, record.iter().map(str::to_owned).collect()));
-    }
-    Ok(rows)
 }
 
 fn build_sheet(rows: Vec<(u32, Vec<String>)>, file: &str) -> Result<Sheet, RosterError> {
@@ -243,6 +79,7 @@ fn build_sheet(rows: Vec<(u32, Vec<String>)>, file: &str) -> Result<Sheet, Roste
 #[cfg(test)]
 mod tests {
     use super::super::tests::{cells, read};
+    use super::excel::number_text;
     use super::*;
     use jiceng_core::people::IdCardNo;
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};

@@ -1,6 +1,6 @@
-//! Interface strings, zh-CN first with English beside. One table (in four files: this one,
-//! `i18n_rosters`, `i18n_requests` and `i18n_setup`), so a missing translation is a test failure
-//! rather than a blank on screen.
+//! Interface strings, zh-CN first with English beside. One table (in several files: this one and
+//! the `i18n_*` modules beside it), so a missing translation is a test failure rather than a blank
+//! on screen.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -229,17 +229,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "至少 8 位，须含字母和数字",
         "At least 8 characters, letters and digits",
     ),
-    ("audit.title", "审计日志", "Audit log"),
-    ("audit.at", "时间", "Time"),
-    ("audit.actor", "操作人", "Actor"),
-    ("audit.action", "操作", "Action"),
-    ("audit.object", "对象", "Object"),
-    ("audit.object_type", "对象类型", "Object type"),
-    ("audit.object_id", "对象编号", "Object id"),
-    ("audit.change", "变更内容", "Change"),
-    ("audit.from", "开始日期", "From"),
-    ("audit.to", "结束日期", "To"),
-    ("audit.ip", "来源地址", "Address"),
     ("password.title", "修改密码", "Change password"),
     ("password.current", "当前密码", "Current password"),
     ("password.new", "新密码", "New password"),
@@ -257,73 +246,15 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("error.title", "出错了", "Something went wrong"),
     ("error.home", "返回工作台", "Back to the workbench"),
     ("node.created", "节点已创建", "Node created"),
-    ("action.node.create", "新建节点", "Create node"),
-    ("action.user.create", "新建账号", "Create account"),
-    ("action.user.password_change", "修改密码", "Change password"),
-    ("action.auth.login", "登录", "Sign in"),
-    ("action.auth.login_failed", "登录失败", "Failed sign-in"),
-    ("action.auth.logout", "退出登录", "Sign out"),
-    ("object.node", "节点", "Node"),
-    ("object.user", "账号", "Account"),
-    ("object.login", "登录名", "Login"),
-    ("object.resident", "居民", "Resident"),
-    ("action.resident.create", "登记居民", "Register resident"),
-    ("action.resident.update", "修改居民信息", "Update resident"),
-    (
-        "action.resident.view_id_card",
-        "查看完整身份证号",
-        "View full ID number",
-    ),
-    ("object.party_member", "党员", "Party member"),
-    ("object.grid_staff", "网格员", "Grid staff"),
-    ("object.organisation", "组织", "Organisation"),
-    (
-        "action.party_member.create",
-        "编入党组织",
-        "Enrol party member",
-    ),
-    (
-        "action.party_member.update",
-        "修改党员信息",
-        "Update party member",
-    ),
-    (
-        "action.grid_staff.assign",
-        "配备网格员",
-        "Assign grid staff",
-    ),
-    (
-        "action.grid_staff.update",
-        "修改网格员信息",
-        "Update grid staff",
-    ),
-    (
-        "action.organisation.create",
-        "登记组织",
-        "Register organisation",
-    ),
-    (
-        "action.organisation.update",
-        "修改组织信息",
-        "Update organisation",
-    ),
-    ("action.node.rename", "节点更名", "Rename node"),
-    ("action.node.move", "迁移节点", "Move node"),
-    ("action.resident.export", "导出居民信息", "Export residents"),
-    (
-        "action.org.anchor",
-        "党组织对应地域",
-        "Anchor party organisation",
-    ),
-    ("action.setting.update", "修改设置", "Change setting"),
     ("user.created", "账号已创建", "Account created"),
 ];
 
-/// Every string: this table, then the rosters' and lists', the requests', and the request
-/// settings' (kept apart to keep files short).
+/// Every string: this table, then the audit log's, the rosters' and lists', the requests', and
+/// the other parts (kept apart to keep files short).
 pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     STRINGS
         .iter()
+        .chain(super::i18n_audit::STRINGS)
         .chain(super::i18n_rosters::STRINGS)
         .chain(super::i18n_requests::STRINGS)
         .chain(super::i18n_open311::STRINGS)

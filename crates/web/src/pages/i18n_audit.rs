@@ -1,0 +1,76 @@
+//! The audit log's part of the string table (see `i18n`): its column headings and filters, and
+//! the labels of the actions and object types it records.
+
+/// (key, 中文, English)
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("audit.title", "审计日志", "Audit log"),
+    ("audit.at", "时间", "Time"),
+    ("audit.actor", "操作人", "Actor"),
+    ("audit.action", "操作", "Action"),
+    ("audit.object", "对象", "Object"),
+    ("audit.object_type", "对象类型", "Object type"),
+    ("audit.object_id", "对象编号", "Object id"),
+    ("audit.change", "变更内容", "Change"),
+    ("audit.from", "开始日期", "From"),
+    ("audit.to", "结束日期", "To"),
+    ("audit.ip", "来源地址", "Address"),
+    ("action.node.create", "新建节点", "Create node"),
+    ("action.user.create", "新建账号", "Create account"),
+    ("action.user.password_change", "修改密码", "Change password"),
+    ("action.auth.login", "登录", "Sign in"),
+    ("action.auth.login_failed", "登录失败", "Failed sign-in"),
+    ("action.auth.logout", "退出登录", "Sign out"),
+    ("object.node", "节点", "Node"),
+    ("object.user", "账号", "Account"),
+    ("object.login", "登录名", "Login"),
+    ("object.resident", "居民", "Resident"),
+    ("action.resident.create", "登记居民", "Register resident"),
+    ("action.resident.update", "修改居民信息", "Update resident"),
+    (
+        "action.resident.view_id_card",
+        "查看完整身份证号",
+        "View full ID number",
+    ),
+    ("object.party_member", "党员", "Party member"),
+    ("object.grid_staff", "网格员", "Grid staff"),
+    ("object.organisation", "组织", "Organisation"),
+    (
+        "action.party_member.create",
+        "编入党组织",
+        "Enrol party member",
+    ),
+    (
+        "action.party_member.update",
+        "修改党员信息",
+        "Update party member",
+    ),
+    (
+        "action.grid_staff.assign",
+        "配备网格员",
+        "Assign grid staff",
+    ),
+    (
+        "action.grid_staff.update",
+        "修改网格员信息",
+        "Update grid staff",
+    ),
+    (
+        "action.organisation.create",
+        "登记组织",
+        "Register organisation",
+    ),
+    (
+        "action.organisation.update",
+        "修改组织信息",
+        "Update organisation",
+    ),
+    ("action.node.rename", "节点更名", "Rename node"),
+    ("action.node.move", "迁移节点", "Move node"),
+    ("action.resident.export", "导出居民信息", "Export residents"),
+    (
+        "action.org.anchor",
+        "党组织对应地域",
+        "Anchor party organisation",
+    ),
+    ("action.setting.update", "修改设置", "Change setting"),
+];
