@@ -4,7 +4,7 @@
 use crate::error::{StoreError, StoreResult};
 use crate::group::Group;
 pub use crate::tx::Tx;
-use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query::PostgresQueryBuilder;
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
@@ -141,7 +141,7 @@ macro_rules! on_db {
     ($self:expr, $q:expr, |$ex:ident, $sql:ident, $v:ident| $body:expr) => {
         match $self {
             Db::Sqlite { read, .. } => {
-                let ($sql, $v) = $q.build_sqlx(SqliteQueryBuilder);
+                let ($sql, $v) = crate::sqlite_sql::render($q);
                 let $ex = read;
                 $body
             }

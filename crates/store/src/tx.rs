@@ -32,7 +32,7 @@ macro_rules! on_tx {
     ($self:expr, $q:expr, |$ex:ident, $sql:ident, $v:ident| $body:expr) => {
         match &mut $self.conn {
             Conn::Sqlite(t, ahead) => {
-                let ($sql, $v) = $q.build_sqlx(SqliteQueryBuilder);
+                let ($sql, $v) = crate::sqlite_sql::render($q);
                 let $sql = match ahead.take() {
                     Some(a) => format!("{a};\n{}", $sql),
                     None => $sql,

@@ -257,7 +257,7 @@ pub(super) async fn page(
     // One query for the page's rows; sorted here, so the planner has no order to walk an index
     // for and reads the page's ids by primary key.
     let mut rows: Vec<RequestRow> = db
-        .all(
+        .all_packed(
             &select()
                 .and_where(col(Requests::Id).in_subquery(page_ids))
                 .to_owned(),

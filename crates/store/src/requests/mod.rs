@@ -191,8 +191,8 @@ pub struct SlaEnv<'a> {
     pub policy: SlaPolicy,
 }
 
-/// A request as stored (the phone still sealed).
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A request as stored (the phone still sealed). `Deserialize` reads it packed (`all_packed`).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct RequestRow {
     pub id: i64,
     pub category_id: i64,
