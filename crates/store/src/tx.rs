@@ -95,7 +95,10 @@ impl Tx {
     /// that point at it go in one `execute_all`. SQLite: one read of the highest id per table
     /// and transaction, then counted on; the transaction holds SQLite's only write lock, so no
     /// one else takes an id meanwhile, and an id a rolled-back savepoint took is simply not
-    /// used. PostgreSQL: the column's sequence.
+    /// used. PostgreSQL: the column's sequence. Every row of `table` inserted in the transaction
+    /// must take its id here (on SQLite an id left to the database could meet a counted one);
+    /// requests are inserted only by `intake::submit` and the history import, in their own
+    /// transactions.
     pub(crate) async fn next_id(&mut self, table: &'static str) -> StoreResult<i64> {
         if let Conn::Postgres(_) = self.conn {
             let q = Query::select()
