@@ -111,7 +111,7 @@ async fn run_batch(db: Db, batch: Vec<Job>) {
         }
         // A write that failed before its first statement never opened its savepoint.
         if !ok
-            && !tx.take_ahead()
+            && tx.take_ahead().is_none()
             && let Err(e) = tx.raw("ROLLBACK TO group_write").await
         {
             tracing::error!(error = %e, "group commit: rollback to savepoint");

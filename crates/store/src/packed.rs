@@ -26,13 +26,14 @@ impl Db {
             .collect();
         let outer = Query::select()
             .expr(Expr::cust(format!(
-                "coalesce(json_group_array(json_object({})), '[]')",
+                "json_group_array(json_object({}))",
                 pairs.join(", ")
             )))
             .from_subquery(q.clone(), Alias::new("packed"))
             .to_owned();
+        // An aggregate answers one row, `[]` when nothing matched.
         let json: Option<(String,)> = self.optional(&outer).await?;
-        let json = json.map(|(j,)| j).unwrap_or_else(|| "[]".into());
+        let json = json.map_or_else(|| "[]".to_owned(), |(j,)| j);
         serde_json::from_str(&json)
             .map_err(|e| StoreError::Config(format!("读取数据时格式不符：{e}")))
     }

@@ -183,12 +183,11 @@ impl Tx {
         }
     }
 
-    /// Drops what was to go ahead of the next statement, if it was not sent yet; whether it
-    /// was still waiting.
-    pub(crate) fn take_ahead(&mut self) -> bool {
+    /// Takes back what was to go ahead of the next statement, if it was not sent yet.
+    pub(crate) fn take_ahead(&mut self) -> Option<&'static str> {
         match &mut self.conn {
-            Conn::Sqlite(_, ahead) => ahead.take().is_some(),
-            Conn::Postgres(_) => false,
+            Conn::Sqlite(_, ahead) => ahead.take(),
+            Conn::Postgres(_) => None,
         }
     }
 
@@ -216,7 +215,7 @@ impl Tx {
         let counts = self.settled.take_statements();
         // Whatever was to go ahead rides with the counters, or goes alone.
         if counts.is_empty()
-            && let Some(a) = self.take_ahead_sql()
+            && let Some(a) = self.take_ahead()
         {
             self.raw(a).await?;
         }
@@ -226,12 +225,5 @@ impl Tx {
             Conn::Postgres(t) => t.commit().await?,
         }
         Ok(())
-    }
-
-    fn take_ahead_sql(&mut self) -> Option<&'static str> {
-        match &mut self.conn {
-            Conn::Sqlite(_, ahead) => ahead.take(),
-            Conn::Postgres(_) => None,
-        }
     }
 }

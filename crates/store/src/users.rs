@@ -12,6 +12,7 @@ use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
 use serde::Serialize;
 
 mod write;
+pub(crate) use write::insert_row;
 pub use write::{create, set_organisation, set_password};
 
 #[derive(Iden, Clone, Copy)]

@@ -134,33 +134,17 @@ pub async fn create(
     let mut tx = db.begin().await?;
     // The account's login names the key's id, which exists only after the key row; the hash is
     // unique, so it makes a unique placeholder until then.
-    let user_id = tx
-        .scalar(
-            &Query::insert()
-                .into_table(Users::Table)
-                .columns([
-                    Users::Login,
-                    Users::DisplayName,
-                    Users::UnitName,
-                    Users::PasswordHash,
-                    Users::Active,
-                    Users::CreatedAt,
-                    Users::UpdatedAt,
-                ])
-                .values_panic([
-                    format!("open311-pending-{key_hash}").into(),
-                    name.clone().into(),
-                    "Open311".into(),
-                    // Not a PHC string: no password ever verifies against it.
-                    "!".into(),
-                    false.into(),
-                    now.into(),
-                    now.into(),
-                ])
-                .returning_col(Users::Id)
-                .to_owned(),
-        )
-        .await?;
+    let user_id = crate::users::insert_row(
+        &mut tx,
+        &format!("open311-pending-{key_hash}"),
+        &name,
+        "Open311",
+        // Not a PHC string: no password ever verifies against it.
+        "!",
+        false,
+        now,
+    )
+    .await?;
     let id = tx
         .scalar(
             &Query::insert()

@@ -225,11 +225,18 @@ pub async fn submit(
             })
         })
         .await?;
-    let status = match auto {
+    Ok(Submitted {
+        id,
+        status: written_status(auto),
+    })
+}
+
+/// The status a new request is written in: dispatched when an auto-dispatch rule named a unit.
+fn written_status(auto: Option<i64>) -> Status {
+    match auto {
         Some(_) => Status::Dispatched,
         None => Status::Submitted,
-    };
-    Ok(Submitted { id, status })
+    }
 }
 
 /// What a new request's write needs besides its row.
@@ -252,14 +259,15 @@ struct Written {
 impl Written {
     /// Everything the create writes, sent in one round trip (`Tx::execute_all`): the request
     /// row, its places, timeline, inbox, audit entry and unit; and the counters it joins.
-    fn inserts(&self, id: i64) -> (Vec<InsertStatement>, counters::Membership) {
+    /// Runs on the group writer, so it takes its columns rather than copying them.
+    fn inserts(mut self, id: i64) -> (Vec<InsertStatement>, counters::Membership) {
         let now = self.now;
+        let (names, values): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.columns).into_iter().unzip();
         let mut row = Query::insert();
         row.into_table(Requests::Table)
-            .columns(std::iter::once(Requests::Id).chain(self.columns.iter().map(|(c, _)| *c)))
-            .values_panic(
-                std::iter::once(id.into()).chain(self.columns.iter().map(|(_, v)| v.clone())),
-            );
+            .columns(std::iter::once(Requests::Id).chain(names))
+            .values_panic(std::iter::once(id.into()).chain(values));
         let mut writes = vec![row];
         writes.extend(place_index::inserts(&[(id, &self.place_path, now)]));
         writes.push(event_insert(
@@ -330,11 +338,7 @@ impl Written {
             ));
         }
         // The counters it joins, from what is being written (nothing to read back).
-        let status = if self.auto.is_some() {
-            Status::Dispatched
-        } else {
-            Status::Submitted
-        };
+        let status = written_status(self.auto);
         let facts = counters::FactsRow {
             id,
             status: status.as_str().to_owned(),

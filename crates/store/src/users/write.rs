@@ -3,9 +3,10 @@
 
 use super::{Authority, Grants, NewUser, User, Users, get};
 use crate::audit::{self, Actor, Change};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::nodes;
+use chrono::{DateTime, Utc};
 use jiceng_core::scope::{Scope, may_grant_at};
 use sea_query::{Expr, ExprTrait, Query};
 
@@ -43,32 +44,16 @@ pub async fn create(
         granted.push((*role, node.id, node.path.clone()));
     }
     let mut tx = db.begin().await?;
-    let id = tx
-        .scalar(
-            &Query::insert()
-                .into_table(Users::Table)
-                .columns([
-                    Users::Login,
-                    Users::DisplayName,
-                    Users::UnitName,
-                    Users::PasswordHash,
-                    Users::Active,
-                    Users::CreatedAt,
-                    Users::UpdatedAt,
-                ])
-                .values_panic([
-                    new.login.as_str().into(),
-                    new.display_name.clone().into(),
-                    new.unit_name.clone().into(),
-                    new.password_hash.into(),
-                    true.into(),
-                    actor.at.into(),
-                    actor.at.into(),
-                ])
-                .returning_col(Users::Id)
-                .to_owned(),
-        )
-        .await?;
+    let id = insert_row(
+        &mut tx,
+        new.login.as_str(),
+        &new.display_name,
+        &new.unit_name,
+        &new.password_hash,
+        true,
+        actor.at,
+    )
+    .await?;
     for (role, node_id, _) in &granted {
         tx.execute(
             &Query::insert()
@@ -198,4 +183,42 @@ pub async fn set_organisation(
     };
     audit::record(&mut tx, actor, change).await?;
     tx.commit().await
+}
+
+/// Inserts an account row (no roles) and answers its id: the one place a `users` row is
+/// written, for people (`create`) and for Open311 keys' accounts.
+pub(crate) async fn insert_row(
+    tx: &mut Tx,
+    login: &str,
+    display_name: &str,
+    unit_name: &str,
+    password_hash: &str,
+    active: bool,
+    at: DateTime<Utc>,
+) -> StoreResult<i64> {
+    tx.scalar(
+        &Query::insert()
+            .into_table(Users::Table)
+            .columns([
+                Users::Login,
+                Users::DisplayName,
+                Users::UnitName,
+                Users::PasswordHash,
+                Users::Active,
+                Users::CreatedAt,
+                Users::UpdatedAt,
+            ])
+            .values_panic([
+                login.into(),
+                display_name.into(),
+                unit_name.into(),
+                password_hash.into(),
+                active.into(),
+                at.into(),
+                at.into(),
+            ])
+            .returning_col(Users::Id)
+            .to_owned(),
+    )
+    .await
 }
