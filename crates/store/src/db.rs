@@ -1,6 +1,7 @@
 //! The two storage engines behind one type. Shared SQL is built with sea-query and rendered per
 //! dialect here; nothing outside `store` knows which engine runs.
 
+use crate::checkpoint::Checkpoints;
 use crate::error::{StoreError, StoreResult};
 use crate::group::Group;
 pub use crate::tx::Tx;
@@ -53,6 +54,8 @@ pub enum Db {
         write: SqlitePool,
         /// The group writer (`crate::group`), started on first use.
         group: Arc<OnceLock<Group>>,
+        /// WAL checkpoints, off the write path (`crate::checkpoint`).
+        checkpoints: Arc<Checkpoints>,
     },
     Postgres(PgPool),
 }
@@ -197,13 +200,19 @@ impl Db {
             .max_connections(1)
             // A write touches the index pages of a dozen tables; the default 2 MB cache
             // rereads them from the file on every batch (bench S1).
-            .connect_with(opts.clone().pragma("cache_size", "-32768"))
+            .connect_with(
+                opts.clone()
+                    .pragma("cache_size", "-32768")
+                    // Checkpoints run beside the writer (`crate::checkpoint`).
+                    .pragma("wal_autocheckpoint", "0"),
+            )
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts.read_only(false))
             .await?;
         Ok(Db::Sqlite {
+            checkpoints: Arc::new(Checkpoints::new(read.clone(), write.clone())),
             read,
             write,
             group: Arc::default(),
@@ -229,10 +238,16 @@ impl Db {
     /// The same pools with a slot of their own: what the group writer holds.
     pub(crate) fn without_group(&self) -> Db {
         match self {
-            Db::Sqlite { read, write, .. } => Db::Sqlite {
+            Db::Sqlite {
+                read,
+                write,
+                checkpoints,
+                ..
+            } => Db::Sqlite {
                 read: read.clone(),
                 write: write.clone(),
                 group: Arc::default(),
+                checkpoints: checkpoints.clone(),
             },
             Db::Postgres(p) => Db::Postgres(p.clone()),
         }
@@ -247,7 +262,9 @@ impl Db {
 
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::sqlite(write.begin().await?),
+            Db::Sqlite {
+                write, checkpoints, ..
+            } => Tx::sqlite(write.begin().await?, checkpoints.clone()),
             Db::Postgres(pool) => Tx::postgres(pool.begin().await?),
         })
     }

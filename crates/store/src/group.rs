@@ -96,10 +96,18 @@ async fn run_batch(db: Db, batch: Vec<Job>) {
         }
     };
     let mut finishes = Vec::with_capacity(batch.len());
+    // Whether the last write's savepoint is still open (kept, not yet released).
+    let mut open = false;
     for job in batch {
-        // Sent with the write's first statement. Savepoints of the same name stack, and the
-        // commit keeps every one not rolled back, so a write that succeeds needs no RELEASE.
-        if let Err(e) = tx.ahead("SAVEPOINT group_write").await {
+        // Sent with the write's first statement. A kept write's savepoint is released first:
+        // left open, every later savepoint would stack on it and SQLite would keep each one's
+        // copies of the pages it changed (the sub-journal) until the commit.
+        let savepoint = if open {
+            "RELEASE group_write;\nSAVEPOINT group_write"
+        } else {
+            "SAVEPOINT group_write"
+        };
+        if let Err(e) = tx.ahead(savepoint).await {
             tracing::error!(error = %e, "group commit: savepoint");
             return;
         }
@@ -109,13 +117,17 @@ async fn run_batch(db: Db, batch: Vec<Job>) {
         } else {
             tx.unstage();
         }
-        // A write that failed before its first statement never opened its savepoint.
-        if !ok
-            && tx.take_ahead().is_none()
-            && let Err(e) = tx.raw("ROLLBACK TO group_write").await
-        {
-            tracing::error!(error = %e, "group commit: rollback to savepoint");
-            return;
+        // A write that ran no statement opened no savepoint (nor released the last one).
+        if tx.take_ahead().is_none() {
+            open = ok;
+            if !ok
+                && let Err(e) = tx
+                    .raw("ROLLBACK TO group_write;\nRELEASE group_write")
+                    .await
+            {
+                tracing::error!(error = %e, "group commit: rollback to savepoint");
+                return;
+            }
         }
         finishes.push(finish);
     }

@@ -2,6 +2,7 @@
 //! the caller's `Scope`, so no handler can forget it; objects outside the scope are `NotFound`.
 
 pub mod audit;
+pub mod checkpoint;
 pub mod coverage;
 pub mod db;
 pub mod divisions;

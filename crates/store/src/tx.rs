@@ -3,12 +3,14 @@
 //! (summed and written just before the commit, `requests::counters::Deltas`) and, on SQLite,
 //! the ids it hands out (`next_id`).
 
+use crate::checkpoint::Checkpoints;
 use crate::db::{Engine, Record, all_on, execute_on, optional_on, scalar_on};
 use crate::error::StoreResult;
 use crate::requests::counters::Deltas;
 use sea_query::{Alias, Expr, PostgresQueryBuilder, Query, SqliteQueryBuilder};
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::{AssertSqlSafe, Postgres, Sqlite};
+use std::sync::Arc;
 
 pub struct Tx {
     conn: Conn,
@@ -23,7 +25,11 @@ pub struct Tx {
 enum Conn {
     /// With a statement to send ahead of the next one (the group writer's savepoints), so it
     /// costs no round trip of its own.
-    Sqlite(sqlx::Transaction<'static, Sqlite>, Option<&'static str>),
+    Sqlite(
+        sqlx::Transaction<'static, Sqlite>,
+        Option<&'static str>,
+        Arc<Checkpoints>,
+    ),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -31,7 +37,7 @@ enum Conn {
 macro_rules! on_tx {
     ($self:expr, $q:expr, |$ex:ident, $sql:ident, $v:ident| $body:expr) => {
         match &mut $self.conn {
-            Conn::Sqlite(t, ahead) => {
+            Conn::Sqlite(t, ahead, _) => {
                 let ($sql, $v) = crate::sqlite_sql::render($q);
                 let $sql = match ahead.take() {
                     Some(a) => format!("{a};\n{}", $sql),
@@ -59,8 +65,8 @@ impl Tx {
         }
     }
 
-    pub(crate) fn sqlite(t: sqlx::Transaction<'static, Sqlite>) -> Self {
-        Self::with(Conn::Sqlite(t, None))
+    pub(crate) fn sqlite(t: sqlx::Transaction<'static, Sqlite>, cp: Arc<Checkpoints>) -> Self {
+        Self::with(Conn::Sqlite(t, None, cp))
     }
 
     pub(crate) fn postgres(t: sqlx::Transaction<'static, Postgres>) -> Self {
@@ -128,7 +134,7 @@ impl Tx {
     /// one per statement (bench S1).
     pub async fn execute_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
         match &mut self.conn {
-            Conn::Sqlite(t, ahead) => {
+            Conn::Sqlite(t, ahead, _) => {
                 let mut sql = ahead.take().map(|a| format!("{a};\n")).unwrap_or_default();
                 let mut values = Vec::new();
                 for q in qs {
@@ -170,11 +176,11 @@ impl Tx {
     /// (SQLite); on PostgreSQL it is sent at once.
     pub(crate) async fn ahead(&mut self, sql: &'static str) -> StoreResult<()> {
         match &mut self.conn {
-            Conn::Sqlite(_, ahead) => {
+            Conn::Sqlite(_, ahead, _) => {
                 if let Some(a) = ahead.take() {
                     self.raw(a).await?;
                 }
-                if let Conn::Sqlite(_, ahead) = &mut self.conn {
+                if let Conn::Sqlite(_, ahead, _) = &mut self.conn {
                     *ahead = Some(sql);
                 }
                 Ok(())
@@ -186,7 +192,7 @@ impl Tx {
     /// Takes back what was to go ahead of the next statement, if it was not sent yet.
     pub(crate) fn take_ahead(&mut self) -> Option<&'static str> {
         match &mut self.conn {
-            Conn::Sqlite(_, ahead) => ahead.take(),
+            Conn::Sqlite(_, ahead, _) => ahead.take(),
             Conn::Postgres(_) => None,
         }
     }
@@ -194,7 +200,7 @@ impl Tx {
     /// A statement without parameters or results (savepoints).
     pub(crate) async fn raw(&mut self, sql: &'static str) -> StoreResult<()> {
         match &mut self.conn {
-            Conn::Sqlite(t, ahead) => {
+            Conn::Sqlite(t, ahead, _) => {
                 let sql = match ahead.take() {
                     Some(a) => format!("{a};\n{sql}"),
                     None => sql.to_owned(),
@@ -221,7 +227,10 @@ impl Tx {
         }
         self.execute_all(&counts).await?;
         match self.conn {
-            Conn::Sqlite(t, _) => t.commit().await?,
+            Conn::Sqlite(t, _, checkpoints) => {
+                t.commit().await?;
+                checkpoints.committed().await;
+            }
             Conn::Postgres(t) => t.commit().await?,
         }
         Ok(())

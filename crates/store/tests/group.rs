@@ -68,3 +68,60 @@ async fn concurrent_writes_each_get_their_own_answer_and_a_failure_undoes_only_i
         "a failed write leaves nothing behind"
     );
 }
+
+/// SQLite: the log is copied into the database file beside the writer (`checkpoint`), and
+/// under writes that never pause it still starts over instead of growing with every write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_reaches_the_database_file_and_stays_bounded_under_steady_writes() {
+    let t = test_db().await;
+    let Some(file) = t.url.strip_prefix("sqlite://").map(str::to_owned) else {
+        return; // PostgreSQL keeps its own log.
+    };
+    let size = |suffix: &str| {
+        std::fs::metadata(format!("{file}{suffix}"))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    };
+    const MB: u64 = 1 << 20;
+    // 6,400 rows of 16 KiB: 100 MB of pages, far more than the log may hold (32 MB and what
+    // arrives while the checkpoint thread looks).
+    let value = "记".repeat(16 * 1024 / 3);
+    let mut writers = Vec::new();
+    for w in 0..16 {
+        let (db, value) = (t.db.clone(), value.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..400 {
+                let value = value.clone();
+                db.write(move |tx| {
+                    Box::pin(async move {
+                        let mut q = setting(&format!("wal-{w}-{i}"));
+                        q.values_panic([
+                            format!("wal2-{w}-{i}").into(),
+                            value.into(),
+                            Utc::now().into(),
+                        ]);
+                        tx.execute(&q).await?;
+                        Ok(())
+                    })
+                })
+                .await
+                .unwrap();
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    let log = size("-wal");
+    assert!(log < 64 * MB, "the log grew to {} MB", log / MB);
+    // The last writes reach the database file without another write to trigger it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while size("") < 100 * MB {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file holds {} MB after 10 s",
+            size("") / MB
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
