@@ -13,9 +13,9 @@
 
 use sqlx::SqlitePool;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use tokio::sync::mpsc::{Receiver, Sender, channel, error::TrySendError};
 
 /// Frames in the log past which the committer checkpoints the rest itself (about 32 MB).
 const TAIL_FRAMES: i64 = 8192;
@@ -31,7 +31,7 @@ pub struct Checkpoints {
     /// Frames in the log when it was last looked at.
     frames: Arc<AtomicI64>,
     /// Wakes the checkpoint thread, started at the first commit; it stops when this is dropped.
-    kick: OnceLock<SyncSender<()>>,
+    kick: OnceLock<Sender<()>>,
 }
 
 impl Checkpoints {
@@ -48,7 +48,7 @@ impl Checkpoints {
     pub(crate) async fn committed(&self) {
         let kick = self.kick.get_or_init(|| self.start());
         // A full queue already holds a wake-up for the thread.
-        if let Err(TrySendError::Disconnected(())) = kick.try_send(()) {
+        if let Err(TrySendError::Closed(())) = kick.try_send(()) {
             tracing::warn!("WAL checkpoint thread stopped");
         }
         if self.frames.load(Ordering::Relaxed) > TAIL_FRAMES && run_on(&self.write).await.is_some()
@@ -58,8 +58,8 @@ impl Checkpoints {
         }
     }
 
-    fn start(&self) -> SyncSender<()> {
-        let (kick, woken) = sync_channel(1);
+    fn start(&self) -> Sender<()> {
+        let (kick, woken) = channel(1);
         let (read, frames) = (self.read.clone(), self.frames.clone());
         let started = std::thread::Builder::new()
             .name("jiceng-checkpoint".into())
@@ -73,7 +73,7 @@ impl Checkpoints {
     }
 }
 
-fn background(woken: Receiver<()>, read: SqlitePool, frames: Arc<AtomicI64>) {
+fn background(mut woken: Receiver<()>, read: SqlitePool, frames: Arc<AtomicI64>) {
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -85,15 +85,20 @@ fn background(woken: Receiver<()>, read: SqlitePool, frames: Arc<AtomicI64>) {
             return;
         }
     };
-    while woken.recv().is_ok() {
-        if read.is_closed() {
-            return;
+    // The runtime is driven the whole time, not only during a checkpoint: sqlx hands a used
+    // connection back to its pool in a task of the runtime that used it, so a runtime left
+    // idle would keep a reader checked out (and the pool's close waiting for it).
+    rt.block_on(async move {
+        while woken.recv().await.is_some() {
+            if read.is_closed() {
+                return;
+            }
+            if let Some(log) = run_on(&read).await {
+                frames.store(log, Ordering::Relaxed);
+            }
+            tokio::time::sleep(SPACING).await;
         }
-        if let Some(log) = rt.block_on(run_on(&read)) {
-            frames.store(log, Ordering::Relaxed);
-        }
-        std::thread::sleep(SPACING);
-    }
+    });
 }
 
 /// One `PASSIVE` checkpoint on `pool`; answers how many frames the log holds.

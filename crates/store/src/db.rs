@@ -57,7 +57,8 @@ pub enum Db {
         /// WAL checkpoints, off the write path (`crate::checkpoint`).
         checkpoints: Arc<Checkpoints>,
     },
-    Postgres(PgPool),
+    /// With the group writer for writes that only add rows (`Db::write_new`).
+    Postgres(PgPool, Arc<OnceLock<Group>>),
 }
 
 pub(crate) async fn all_on<'e, DB, E, T>(
@@ -148,7 +149,7 @@ macro_rules! on_db {
                 let $ex = read;
                 $body
             }
-            Db::Postgres(pool) => {
+            Db::Postgres(pool, _) => {
                 let ($sql, $v) = $q.build_sqlx(PostgresQueryBuilder);
                 let $ex = pool;
                 $body
@@ -173,7 +174,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            return Ok(Db::Postgres(pool));
+            return Ok(Db::Postgres(pool, Arc::default()));
         }
         if !url.starts_with("sqlite:") {
             return Err(StoreError::Config(format!(
@@ -223,15 +224,15 @@ impl Db {
         match self {
             Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
             // sqlx takes an advisory lock, so instances starting together migrate once.
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Db::Postgres(pool, _) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
-    pub(crate) fn group_slot(&self) -> Option<&OnceLock<Group>> {
+    pub(crate) fn group_slot(&self) -> &OnceLock<Group> {
         match self {
-            Db::Sqlite { group, .. } => Some(group),
-            Db::Postgres(_) => None,
+            Db::Sqlite { group, .. } => group,
+            Db::Postgres(_, group) => group,
         }
     }
 
@@ -249,14 +250,14 @@ impl Db {
                 group: Arc::default(),
                 checkpoints: checkpoints.clone(),
             },
-            Db::Postgres(p) => Db::Postgres(p.clone()),
+            Db::Postgres(p, _) => Db::Postgres(p.clone(), Arc::default()),
         }
     }
 
     pub fn engine(&self) -> Engine {
         match self {
             Db::Sqlite { .. } => Engine::Sqlite,
-            Db::Postgres(_) => Engine::Postgres,
+            Db::Postgres(..) => Engine::Postgres,
         }
     }
 
@@ -265,7 +266,7 @@ impl Db {
             Db::Sqlite {
                 write, checkpoints, ..
             } => Tx::sqlite(write.begin().await?, checkpoints.clone()),
-            Db::Postgres(pool) => Tx::postgres(pool.begin().await?),
+            Db::Postgres(pool, _) => Tx::postgres(pool.begin().await?),
         })
     }
 
@@ -285,7 +286,7 @@ impl Db {
     pub async fn ping(&self) -> StoreResult<()> {
         match self {
             Db::Sqlite { read, .. } => sqlx::query("SELECT 1").execute(read).await.map(|_| ())?,
-            Db::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ())?,
+            Db::Postgres(pool, _) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ())?,
         }
         Ok(())
     }
@@ -300,7 +301,7 @@ impl Db {
                     .await?;
                 Ok(())
             }
-            Db::Postgres(_) => Err(StoreError::Config(
+            Db::Postgres(..) => Err(StoreError::Config(
                 "PostgreSQL 请使用 pg_dump 备份（见 docs/OPERATIONS.md）".into(),
             )),
         }
@@ -312,7 +313,7 @@ impl Db {
                 read.close().await;
                 write.close().await;
             }
-            Db::Postgres(pool) => pool.close().await,
+            Db::Postgres(pool, _) => pool.close().await,
         }
     }
 }

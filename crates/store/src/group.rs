@@ -1,12 +1,19 @@
-//! Group commit for SQLite. SQLite takes one writer at a time and a durable commit costs an
-//! fsync, so writes that arrive together are run one after another in **one** transaction, each
-//! inside its own savepoint (a failing write rolls back only itself), and every caller is
-//! answered after the one commit: nothing is acknowledged before it is durable. Under load the
-//! batch grows by itself (whatever queued while the previous batch ran); alone, a write is a
-//! batch of one. Bench S1 drove this: one commit per create held the writer for the fsync.
+//! Group commit. SQLite takes one writer at a time and a durable commit costs an fsync, so
+//! writes that arrive together are run one after another in **one** transaction, each inside
+//! its own savepoint (a failing write rolls back only itself), and every caller is answered
+//! after the one commit: nothing is acknowledged before it is durable. Under load the batch
+//! grows by itself (whatever queued while the previous batch ran); alone, a write is a batch
+//! of one. Bench S1 drove this: one commit per create held the writer for the fsync.
 //!
-//! PostgreSQL commits concurrent transactions on its own connections (and groups their WAL
-//! flushes itself), so there a write simply runs in its own transaction.
+//! PostgreSQL commits concurrent transactions on its own connections, so there a write runs in
+//! its own transaction (`Db::write`) — except writes that only add rows (`Db::write_new`, new
+//! requests): every one of those moves the same district and street counter rows, so in
+//! transactions of their own each waited for the previous one's commit to release those rows
+//! (bench S8: 221 creates/s from two instances). Grouped, a batch moves each row once. Only
+//! those are grouped: a batch holds the locks of all its writes until its commit, and writes
+//! that lock existing rows (a step on a request) could then deadlock with another instance's
+//! batch taking the same rows in another order; new rows and counter rows taken in key order
+//! at the commit cannot.
 
 use crate::db::{Db, Engine, Tx};
 use crate::error::{StoreError, StoreResult};
@@ -20,6 +27,10 @@ pub type TxFuture<'a, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 
 
 /// Most writes in one transaction: bounds what one failure of the commit takes with it.
 const MAX_BATCH: usize = 256;
+
+/// On PostgreSQL fewer: each write's savepoint is a subtransaction, and past 64 in one
+/// transaction every other session's snapshot has to look them up on disk.
+const MAX_BATCH_POSTGRES: usize = 48;
 
 /// What a queued write reports to its caller once the batch's commit is known.
 type Finish = Box<dyn FnOnce(Result<(), Arc<str>>) + Send>;
@@ -69,9 +80,13 @@ fn interrupted(why: &str) -> StoreError {
 }
 
 async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
+    let most = match db.engine() {
+        Engine::Sqlite => MAX_BATCH,
+        Engine::Postgres => MAX_BATCH_POSTGRES,
+    };
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        while batch.len() < most {
             match rx.try_recv() {
                 Ok(j) => batch.push(j),
                 Err(_) => break,
@@ -150,12 +165,36 @@ impl Db {
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
     {
-        let Some(group) = self.group() else {
-            let mut tx = self.begin().await?;
-            let v = write(&mut tx).await?;
-            tx.commit().await?;
-            return Ok(v);
-        };
+        match self.engine() {
+            Engine::Sqlite => self.grouped(write).await,
+            Engine::Postgres => {
+                let mut tx = self.begin().await?;
+                let v = write(&mut tx).await?;
+                tx.commit().await?;
+                Ok(v)
+            }
+        }
+    }
+
+    /// Like [`Db::write`], for a write that only inserts new rows (and moves counters): on
+    /// PostgreSQL too it joins the writes queued at the same moment in one transaction (see
+    /// the module). It must not update or lock rows that already exist.
+    pub async fn write_new<T, F>(&self, write: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
+    {
+        self.grouped(write).await
+    }
+
+    async fn grouped<T, F>(&self, write: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
+    {
+        let group = self
+            .group_slot()
+            .get_or_init(|| Group::start(self.without_group()));
         let (answer, heard) = oneshot::channel::<StoreResult<T>>();
         let job: Job = Box::new(move |tx: &mut Tx| {
             Box::pin(async move {
@@ -177,14 +216,5 @@ impl Db {
             .send(job)
             .map_err(|_| interrupted("写入队列已关闭"))?;
         heard.await.map_err(|_| interrupted("写入批次中断"))?
-    }
-
-    fn group(&self) -> Option<&Group> {
-        match self.engine() {
-            Engine::Sqlite => self
-                .group_slot()
-                .map(|slot| slot.get_or_init(|| Group::start(self.without_group()))),
-            Engine::Postgres => None,
-        }
     }
 }

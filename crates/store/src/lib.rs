@@ -19,6 +19,7 @@ pub mod orgs_import;
 mod packed;
 pub mod party_members;
 pub mod party_members_import;
+mod pg_sql;
 pub mod places_import;
 pub mod requests;
 pub mod residents;

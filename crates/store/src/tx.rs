@@ -129,7 +129,7 @@ impl Tx {
 
     /// Inserts whose results nobody reads, sent together: on SQLite one call runs them all
     /// (several statements in one query; anonymous parameters are numbered across them), on
-    /// PostgreSQL one round trip each. A write of many small rows (a request, its timeline,
+    /// PostgreSQL one statement chains them (`pg_sql`). A write of many small rows (a request, its timeline,
     /// inbox, units, audit) then costs one round trip to SQLite's worker thread instead of
     /// one per statement (bench S1).
     pub async fn execute_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
@@ -148,9 +148,9 @@ impl Tx {
                     execute_on(&mut **t, sql, v).await?;
                 }
             }
-            Conn::Postgres(_) => {
-                for q in qs {
-                    self.execute(q).await?;
+            Conn::Postgres(t) => {
+                for (sql, v) in crate::pg_sql::chain(qs) {
+                    execute_on(&mut **t, sql, v).await?;
                 }
             }
         }

@@ -3,8 +3,9 @@
 //! On PostgreSQL each write is its own transaction, with the same outcome.
 
 use chrono::Utc;
-use jiceng_store::StoreError;
+use jiceng_store::group::TxFuture;
 use jiceng_store::testing::test_db;
+use jiceng_store::{StoreError, Tx};
 use sea_query::{Alias, Expr, ExprTrait, InsertStatement, Query};
 
 fn setting(key: &str) -> InsertStatement {
@@ -21,26 +22,27 @@ fn setting(key: &str) -> InsertStatement {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writes_each_get_their_own_answer_and_a_failure_undoes_only_itself() {
+    sixty_writes(false).await;
+}
+
+/// The same through `Db::write_new`, grouped on PostgreSQL too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grouped_new_rows_each_get_their_own_answer_and_a_failure_undoes_only_itself() {
+    sixty_writes(true).await;
+}
+
+async fn sixty_writes(new_rows: bool) {
     let t = test_db().await;
     let mut handles = Vec::new();
     for i in 0..60 {
         let db = t.db.clone();
         handles.push(tokio::spawn(async move {
-            db.write(move |tx| {
-                Box::pin(async move {
-                    if i % 10 == 3 {
-                        // Refused before writing anything.
-                        return Err(StoreError::Stale);
-                    }
-                    tx.execute(&setting(&format!("group-{i}"))).await?;
-                    if i % 10 == 7 {
-                        // The same key again: this write fails after its first insert.
-                        tx.execute(&setting(&format!("group-{i}"))).await?;
-                    }
-                    Ok(i)
-                })
-            })
-            .await
+            let write = job(i);
+            if new_rows {
+                db.write_new(write).await
+            } else {
+                db.write(write).await
+            }
         }));
     }
     for (i, h) in handles.into_iter().enumerate() {
@@ -67,6 +69,25 @@ async fn concurrent_writes_each_get_their_own_answer_and_a_failure_undoes_only_i
             .all(|(k,)| !k.ends_with('7') && !k.ends_with('3')),
         "a failed write leaves nothing behind"
     );
+}
+
+/// Write `i` of sixty: every tenth refused before writing, every tenth fails after its first
+/// insert (a duplicate key).
+fn job(i: usize) -> impl for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, usize> + Send + 'static {
+    move |tx| {
+        Box::pin(async move {
+            if i % 10 == 3 {
+                // Refused before writing anything.
+                return Err(StoreError::Stale);
+            }
+            tx.execute(&setting(&format!("group-{i}"))).await?;
+            if i % 10 == 7 {
+                // The same key again: this write fails after its first insert.
+                tx.execute(&setting(&format!("group-{i}"))).await?;
+            }
+            Ok(i)
+        })
+    }
 }
 
 /// SQLite: the log is copied into the database file beside the writer (`checkpoint`), and
@@ -124,4 +145,7 @@ async fn the_log_reaches_the_database_file_and_stays_bounded_under_steady_writes
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // Nothing keeps a connection checked out: the pools close.
+    let closing = tokio::time::timeout(std::time::Duration::from_secs(10), t.db.close());
+    assert!(closing.await.is_ok(), "closing the database hung");
 }

@@ -212,9 +212,10 @@ pub async fn submit(
         auto,
         now,
     };
-    // Through the group writer: committed with whatever other writes queued meanwhile.
+    // Through the group writer (on either engine: it only adds rows): committed with whatever
+    // other writes queued meanwhile.
     let id = db
-        .write(move |tx| {
+        .write_new(move |tx| {
             Box::pin(async move {
                 // Its id first, so the row and everything pointing at it go in one call.
                 let id = tx.next_id("requests").await?;
