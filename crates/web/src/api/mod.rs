@@ -19,6 +19,7 @@ pub mod residents;
 pub mod residents_import;
 pub mod residents_roster;
 pub mod roster;
+pub mod time_json;
 pub mod users;
 pub mod whistles;
 

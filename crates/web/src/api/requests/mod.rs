@@ -80,18 +80,26 @@ pub struct RequestView {
     pub status_label: String,
     /// The stage whose clock runs: `accept`, `dispatch`, `claim`, `resolve`; none when stopped.
     pub stage: Option<String>,
+    #[serde(serialize_with = "crate::api::time_json::iso_opt")]
     pub due_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::time_json::iso_opt")]
     pub warn_at: Option<DateTime<Utc>>,
     /// `green` before 80 % of the stage's time, `yellow` to the deadline, `red` after it.
     pub light: Option<String>,
     pub resolve_days: i64,
     pub extension_days: i64,
     pub extension_pending_days: Option<i64>,
+    #[serde(serialize_with = "crate::api::time_json::iso")]
     pub submitted_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::time_json::iso_opt")]
     pub accepted_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::time_json::iso_opt")]
     pub dispatched_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::time_json::iso_opt")]
     pub claimed_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::time_json::iso_opt")]
     pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::time_json::iso_opt")]
     pub closed_at: Option<DateTime<Utc>>,
     pub rating: Option<String>,
     pub result: String,
