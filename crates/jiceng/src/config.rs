@@ -85,5 +85,6 @@ mod tests {
             FileConfig::load(&f).unwrap().listen.as_deref(),
             Some("0.0.0.0:9000")
         );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

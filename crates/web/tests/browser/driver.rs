@@ -50,7 +50,12 @@ pub async fn start_driver() -> Driver {
 }
 
 pub async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
-    let profile = std::env::temp_dir().join(format!("jiceng-chrome-{}", free_port()));
+    // Under target/ rather than the system's temp directory, which kept one profile per session.
+    let profile = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/browser-profiles"
+    ))
+    .join(format!("chrome-{}", free_port()));
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
