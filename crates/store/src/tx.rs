@@ -129,9 +129,9 @@ impl Tx {
 
     /// Inserts whose results nobody reads, sent together: on SQLite one call runs them all
     /// (several statements in one query; anonymous parameters are numbered across them), on
-    /// PostgreSQL one statement chains them (`pg_sql`). A write of many small rows (a request, its timeline,
-    /// inbox, units, audit) then costs one round trip to SQLite's worker thread instead of
-    /// one per statement (bench S1).
+    /// PostgreSQL statements of chained parts (`pg_sql`). A write of many small rows (a
+    /// request, its timeline, inbox, units, audit) then costs one round trip to SQLite's
+    /// worker thread instead of one per statement (bench S1), three to PostgreSQL (S8).
     pub async fn execute_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
         match &mut self.conn {
             Conn::Sqlite(t, ahead, _) => {
