@@ -56,6 +56,10 @@ pub async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
         "/../../target/browser-profiles"
     ))
     .join(format!("chrome-{}", free_port()));
+    // Chromium does not create the directories above its profile.
+    std::fs::create_dir_all(&profile).expect("a directory for the browser profile");
+    // Spelled without `..`: chromedriver looks for the DevTools port file under it.
+    let profile = profile.canonicalize().expect("the browser profile's path");
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
