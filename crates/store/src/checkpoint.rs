@@ -2,7 +2,7 @@
 //! copies the log into the database file whenever the log passes 1,000 pages, so one batch of
 //! the group writer in every few paid for a checkpoint (a copy and an fsync of the database
 //! file) while holding the only write lock: 14 % of the writer's time in bench S1. So the write
-//! connection does not checkpoint by itself (`wal_autocheckpoint=0`); each commit wakes a
+//! connection checkpoints by itself only past 64 MB of log, as a bound; each commit wakes a
 //! thread that checkpoints on a reader connection (`PASSIVE`: it blocks neither the writer
 //! nor readers).
 //!
