@@ -204,11 +204,10 @@ impl Db {
             .connect_with(
                 opts.clone()
                     .pragma("cache_size", "-32768")
-                    // Checkpoints run beside the writer (`crate::checkpoint`). SQLite's own, in
-                    // the committer, only past 64 MB of log: a bound for when the thread falls
-                    // behind (a demo load grew the log to 1.7 GB without it). A restarted log is
-                    // cut back to 64 MB on disk.
-                    .pragma("wal_autocheckpoint", "16384")
+                    // Checkpoints run beside the writer (`crate::checkpoint`); the writer's own
+                    // copies only the tail once the log is 32 MB. A restarted log is cut back
+                    // to 64 MB on disk.
+                    .pragma("wal_autocheckpoint", "8192")
                     .pragma("journal_size_limit", "67108864"),
             )
             .await?;
@@ -217,7 +216,7 @@ impl Db {
             .connect_with(opts.read_only(false))
             .await?;
         Ok(Db::Sqlite {
-            checkpoints: Arc::new(Checkpoints::new(read.clone(), write.clone())),
+            checkpoints: Arc::new(Checkpoints::new(read.clone())),
             read,
             write,
             group: Arc::default(),

@@ -124,30 +124,17 @@ pub async fn import(
         let kind = code.kind();
         let id = tx
             .scalar(
-                &Query::insert()
-                    .into_table(Nodes::Table)
-                    .columns([
-                        Nodes::ParentId,
-                        Nodes::Tree,
-                        Nodes::Kind,
-                        Nodes::Code,
-                        Nodes::Name,
-                        Nodes::Path,
-                        Nodes::CreatedAt,
-                        Nodes::UpdatedAt,
-                    ])
-                    .values_panic([
-                        parent_id.into(),
-                        "territory".into(),
-                        kind.as_str().into(),
-                        code.as_str().into(),
-                        name.clone().into(),
-                        path.clone().into(),
-                        actor.at.into(),
-                        actor.at.into(),
-                    ])
-                    .returning_col(Nodes::Id)
-                    .to_owned(),
+                crate::nodes::insert([crate::nodes::NewRow {
+                    parent_id: Some(parent_id),
+                    tree: "territory",
+                    kind: kind.as_str(),
+                    code: code.as_str(),
+                    name,
+                    path: &path,
+                    subtype: None,
+                    at: actor.at,
+                }])
+                .returning_col(Nodes::Id),
             )
             .await?;
         audit::record(&mut tx, actor, Change {

@@ -6,7 +6,9 @@ use crate::{Page, scope_cond};
 use chrono::{DateTime, Utc};
 use jiceng_core::node::NodeKind;
 use jiceng_core::scope::Scope;
-use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
+use sea_query::{
+    Expr, ExprTrait, Iden, InsertStatement, Order, Query, SelectStatement, SimpleExpr,
+};
 use serde::Serialize;
 
 mod codes;
@@ -43,6 +45,50 @@ pub struct Node {
     /// A finer type: for grids `residential` or the kind of dedicated grid (`school`, …).
     pub subtype: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A new row of `nodes`, written by [`insert`]: one column list for every way nodes are made
+/// (one by one, from the division codes, from a places import).
+pub(crate) struct NewRow<'a> {
+    pub parent_id: Option<i64>,
+    pub tree: &'a str,
+    pub kind: &'a str,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub path: &'a str,
+    pub subtype: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+/// `INSERT INTO nodes` with one row per item of `rows`.
+pub(crate) fn insert<'a>(rows: impl IntoIterator<Item = NewRow<'a>>) -> InsertStatement {
+    let mut q = Query::insert();
+    q.into_table(Nodes::Table).columns([
+        Nodes::ParentId,
+        Nodes::Tree,
+        Nodes::Kind,
+        Nodes::Code,
+        Nodes::Name,
+        Nodes::Path,
+        Nodes::Subtype,
+        Nodes::CreatedAt,
+        Nodes::UpdatedAt,
+    ]);
+    for r in rows {
+        let values: [SimpleExpr; 9] = [
+            r.parent_id.into(),
+            r.tree.into(),
+            r.kind.into(),
+            r.code.into(),
+            r.name.into(),
+            r.path.into(),
+            r.subtype.into(),
+            r.at.into(),
+            r.at.into(),
+        ];
+        q.values_panic(values);
+    }
+    q
 }
 
 pub(crate) fn select() -> SelectStatement {

@@ -224,37 +224,22 @@ async fn insert_new(tx: &mut Tx, actor: &Actor, creates: Vec<Create>) -> StoreRe
             .iter()
             .map(|c| c.parent_id.or_else(|| ids.get(&c.parent_code).copied()))
             .collect();
-        let mut q = Query::insert()
-            .into_table(Nodes::Table)
-            .columns([
-                Nodes::ParentId,
-                Nodes::Tree,
-                Nodes::Kind,
-                Nodes::Code,
-                Nodes::Name,
-                Nodes::Path,
-                Nodes::Subtype,
-                Nodes::CreatedAt,
-                Nodes::UpdatedAt,
-            ])
-            .returning(ReturningClause::Columns(vec![
-                Nodes::Id.into_column_ref(),
-                Nodes::Code.into_column_ref(),
-            ]))
-            .to_owned();
-        for (c, parent_id) in batch.iter().zip(&parents) {
-            q.values_panic([
-                (*parent_id).into(),
-                Tree::Territory.as_str().into(),
-                c.kind.as_str().into(),
-                c.code.as_str().into(),
-                c.name.clone().into(),
-                c.path.clone().into(),
-                c.subtype.map(GridType::as_str).into(),
-                actor.at.into(),
-                actor.at.into(),
-            ]);
-        }
+        let mut q = crate::nodes::insert(batch.iter().zip(&parents).map(|(c, parent_id)| {
+            crate::nodes::NewRow {
+                parent_id: *parent_id,
+                tree: Tree::Territory.as_str(),
+                kind: c.kind.as_str(),
+                code: c.code.as_str(),
+                name: &c.name,
+                path: &c.path,
+                subtype: c.subtype.map(GridType::as_str),
+                at: actor.at,
+            }
+        }));
+        q.returning(ReturningClause::Columns(vec![
+            Nodes::Id.into_column_ref(),
+            Nodes::Code.into_column_ref(),
+        ]));
         let made: Vec<(i64, String)> = tx.all(&q).await.map_err(|e| match e {
             // Another writer took one of the codes after the lookup (PostgreSQL only).
             StoreError::Conflict { .. } => StoreError::Conflict { field: "code" },

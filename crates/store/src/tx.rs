@@ -229,7 +229,7 @@ impl Tx {
         match self.conn {
             Conn::Sqlite(t, _, checkpoints) => {
                 t.commit().await?;
-                checkpoints.committed().await;
+                checkpoints.committed();
             }
             Conn::Postgres(t) => t.commit().await?,
         }

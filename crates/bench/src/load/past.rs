@@ -127,17 +127,6 @@ pub(super) fn path_to(status: Status) -> Vec<(&'static str, Option<Status>, Stat
     p
 }
 
-/// The running stage of an open request, if its clock runs.
-fn stage_of(status: Status) -> Option<Stage> {
-    match status {
-        Status::Submitted => Some(Stage::Accept),
-        Status::Accepted | Status::Returned => Some(Stage::Dispatch),
-        Status::Dispatched => Some(Stage::Claim),
-        Status::Claimed | Status::InProgress => Some(Stage::Resolve),
-        _ => None,
-    }
-}
-
 /// Request `i` of `n`, submitted in order over the two years before `now`.
 pub fn past_request(city: &City, rng: &mut Rng, i: u64, n: u64, now: DateTime<Utc>) -> PastRequest {
     let span = Duration::days(730).num_seconds();
@@ -198,7 +187,7 @@ pub fn past_request(city: &City, rng: &mut Rng, i: u64, n: u64, now: DateTime<Ut
             note,
         });
     }
-    let stage = stage_of(status);
+    let stage = Stage::of(status);
     let mut overdue = Vec::new();
     let (mut due_at, mut warn_at) = (None, None);
     if let Some(s) = stage {

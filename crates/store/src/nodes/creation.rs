@@ -95,32 +95,17 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewNode) -> Stor
     let subtype = new.subtype.map(|t| t.as_str());
     let id = tx
         .scalar(
-            &Query::insert()
-                .into_table(Nodes::Table)
-                .columns([
-                    Nodes::ParentId,
-                    Nodes::Tree,
-                    Nodes::Kind,
-                    Nodes::Code,
-                    Nodes::Name,
-                    Nodes::Path,
-                    Nodes::Subtype,
-                    Nodes::CreatedAt,
-                    Nodes::UpdatedAt,
-                ])
-                .values_panic([
-                    parent.id.into(),
-                    tree.into(),
-                    new.kind.as_str().into(),
-                    code.as_str().into(),
-                    new.name.clone().into(),
-                    path.clone().into(),
-                    subtype.into(),
-                    actor.at.into(),
-                    actor.at.into(),
-                ])
-                .returning_col(Nodes::Id)
-                .to_owned(),
+            super::insert([super::NewRow {
+                parent_id: Some(parent.id),
+                tree,
+                kind: new.kind.as_str(),
+                code: code.as_str(),
+                name: &new.name,
+                path: &path,
+                subtype,
+                at: actor.at,
+            }])
+            .returning_col(Nodes::Id),
         )
         .await?;
     let node = Node {
