@@ -6,9 +6,8 @@ use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::nodes::Nodes;
 use crate::requests::categories::RequestCategories;
-use crate::requests::{RequestRow, Requests};
+use crate::requests::{RequestRow, Requests, open_status};
 use chrono::{DateTime, Utc};
-use jiceng_core::requests::Status;
 use sea_query::{Expr, ExprTrait, Order, SelectStatement};
 
 /// A request as the public Open311 read shows it: the stored row plus what the spec asks for.
@@ -59,10 +58,9 @@ pub async fn requests(db: &Db, q: &PublicQuery) -> StoreResult<Vec<PublicRequest
                     .is_in(q.codes.clone()),
             );
         }
-        let open: Vec<&str> = Status::OPEN.iter().map(|s| s.as_str()).collect();
         match q.open {
-            Some(true) => s.and_where(col(Requests::Status).is_in(open)),
-            Some(false) => s.and_where(col(Requests::Status).is_not_in(open)),
+            Some(true) => s.and_where(open_status(false)),
+            Some(false) => s.and_where(open_status(true)),
             None => &mut s,
         };
         s.and_where(col(Requests::SubmittedAt).gte(q.from))

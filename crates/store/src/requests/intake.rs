@@ -371,16 +371,30 @@ pub async fn duplicates(
     place_node_id: i64,
     except: Option<i64>,
 ) -> StoreResult<Vec<super::RequestRow>> {
-    let open: Vec<&str> = Status::OPEN.iter().map(|s| s.as_str()).collect();
+    db.all(&duplicates_query(
+        viewer,
+        category_id,
+        place_node_id,
+        except,
+    ))
+    .await
+}
+
+pub(super) fn duplicates_query(
+    viewer: &Viewer,
+    category_id: i64,
+    place_node_id: i64,
+    except: Option<i64>,
+) -> sea_query::SelectStatement {
     let mut q = super::select()
         .and_where(Expr::col((Requests::Table, Requests::CategoryId)).eq(category_id))
         .and_where(Expr::col((Requests::Table, Requests::PlaceNodeId)).eq(place_node_id))
-        .and_where(Expr::col((Requests::Table, Requests::Status)).is_in(open))
+        .and_where(super::open_status(false))
         .cond_where(viewer.visible())
         .limit(20)
         .to_owned();
     if let Some(id) = except {
         q.and_where(Expr::col((Requests::Table, Requests::Id)).ne(id));
     }
-    db.all(&q).await
+    q
 }

@@ -14,6 +14,9 @@ use jiceng_core::requests::sla::{Light, instant};
 use jiceng_core::scope::Scope;
 use sea_query::{Cond, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 
+#[cfg(test)]
+mod plans;
+
 /// Which list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
@@ -90,7 +93,7 @@ pub(crate) fn metric_cond(m: Metric) -> Cond {
         Metric::Returned => c.add(col(Requests::ReturnCount).gt(0)),
         Metric::Overdue => c.add(col(Requests::OverdueCount).gt(0)),
         Metric::Reopened => c.add(col(Requests::ReopenCount).gt(0)),
-        Metric::Open => c.add(col(Requests::Status).is_in(open_names())),
+        Metric::Open => c.add(super::open_status(false)),
         Metric::Supervised => c.add(col(Requests::SuperviseCount).gt(0)),
         Metric::Escalated => c.add(col(Requests::EscalationCount).gt(0)),
     }
@@ -105,10 +108,6 @@ pub(crate) fn month_start(m: &str, next: bool) -> Option<DateTime<Utc>> {
         first
     };
     Some(instant(day.and_hms_opt(0, 0, 0)?))
-}
-
-fn open_names() -> Vec<&'static str> {
-    Status::OPEN.iter().map(|s| s.as_str()).collect()
 }
 
 fn names(s: &[Status]) -> Vec<&'static str> {
@@ -144,8 +143,8 @@ pub(super) fn view_and_filter(
 ) -> SelectStatement {
     let open = matches!(f.view, View::Queue | View::Inbox) || f.open_only;
     if open {
-        // Spelled exactly as in the partial indexes so SQLite's planner can use them.
-        q.and_where(col(Requests::Status).is_in(open_names()));
+        // Spelled as in the partial indexes, so SQLite's planner can use them.
+        q.and_where(super::open_status(false));
     }
     match f.view {
         View::All => {}
@@ -169,26 +168,31 @@ pub(super) fn view_and_filter(
         }
         View::Inbox => {
             let org = viewer.unit_id.unwrap_or(-1);
+            // Both ways in as id lists, so the planner reads each from its own index (the
+            // open requests led by the unit, the unit's assists) instead of every open one.
+            let led = Query::select()
+                .column(Requests::Id)
+                .from(Requests::Table)
+                .and_where(super::open_status(false))
+                .and_where(col(Requests::LeadOrgId).eq(org))
+                .and_where(col(Requests::Status).is_in(names(&[
+                    Status::Dispatched,
+                    Status::Claimed,
+                    Status::InProgress,
+                    Status::Suspended,
+                ])))
+                .to_owned();
             q.cond_where(
-                Cond::any()
-                    .add(Cond::all().add(col(Requests::LeadOrgId).eq(org)).add(
-                        col(Requests::Status).is_in(names(&[
-                            Status::Dispatched,
-                            Status::Claimed,
-                            Status::InProgress,
-                            Status::Suspended,
-                        ])),
-                    ))
-                    .add(
-                        col(Requests::Id).in_subquery(
-                            Query::select()
-                                .column(RequestUnits::RequestId)
-                                .from(RequestUnits::Table)
-                                .and_where(Expr::col(RequestUnits::OrgId).eq(org))
-                                .and_where(Expr::col(RequestUnits::Role).eq("assist"))
-                                .to_owned(),
-                        ),
+                Cond::any().add(col(Requests::Id).in_subquery(led)).add(
+                    col(Requests::Id).in_subquery(
+                        Query::select()
+                            .column(RequestUnits::RequestId)
+                            .from(RequestUnits::Table)
+                            .and_where(Expr::col(RequestUnits::OrgId).eq(org))
+                            .and_where(Expr::col(RequestUnits::Role).eq("assist"))
+                            .to_owned(),
                     ),
+                ),
             );
         }
         View::Mine => {

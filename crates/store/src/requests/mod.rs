@@ -253,6 +253,23 @@ impl RequestRow {
     }
 }
 
+/// `requests.status` is one of the open statuses, written out as literals: SQLite uses a
+/// partial index only when the query's condition matches the index's `WHERE`, and it cannot
+/// see through bound parameters in an `IN` list. Bound, every queue, inbox and duplicate check
+/// read the whole table (the `requests_open_*` indexes of migration 0004 were never used).
+/// The names are our own constants, never user input.
+pub(crate) fn open_status(negated: bool) -> Expr {
+    let names: Vec<String> = Status::OPEN
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    let not = if negated { "NOT " } else { "" };
+    Expr::cust(format!(
+        "\"requests\".\"status\" {not}IN ({})",
+        names.join(", ")
+    ))
+}
+
 pub(crate) fn select() -> SelectStatement {
     use crate::nodes::Nodes;
     use crate::orgs::Organisations;

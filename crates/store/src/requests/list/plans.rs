@@ -1,0 +1,91 @@
+//! Which index SQLite's planner picks for the open-request lists. A bound `IN` list hides the
+//! statuses from the planner, so the partial indexes of migration 0004 went unused and every
+//! queue and inbox read the whole table; these tests keep the lists on their indexes.
+
+use super::super::intake::duplicates_query;
+use super::super::{Viewer, open_status, select};
+use super::{Filter, View, filtered};
+use crate::db::Db;
+use jiceng_core::scope::Scope;
+use sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sqlx::AssertSqlSafe;
+
+async fn database() -> (Db, std::path::PathBuf) {
+    let n: u64 = rand::random();
+    let file = std::env::temp_dir().join(format!("jiceng_plans_{n:016x}.db"));
+    let db = Db::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .expect("open a SQLite database");
+    (db, file)
+}
+
+/// The planner's lines for `q`.
+async fn plan(db: &Db, q: &SelectStatement) -> String {
+    let Db::Sqlite { read, .. } = db else {
+        unreachable!("opened on SQLite")
+    };
+    let (sql, values) = crate::sqlite_sql::render(q);
+    let rows: Vec<(i64, i64, i64, String)> =
+        sqlx::query_as_with(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")), values)
+            .fetch_all(read)
+            .await
+            .expect("explain");
+    rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+}
+
+fn viewer() -> Viewer {
+    let scope = Scope::from_paths(["/1/2/".to_owned()]);
+    Viewer {
+        user_id: 7,
+        name: "调度员".into(),
+        unit: String::new(),
+        places: scope.clone(),
+        desks: scope,
+        unit_id: Some(3),
+        supervises: None,
+    }
+}
+
+fn list(view: View) -> SelectStatement {
+    let f = Filter {
+        view,
+        ..Filter::default()
+    };
+    filtered(select(), &viewer(), &f, chrono::Utc::now())
+}
+
+#[tokio::test]
+async fn the_queue_the_inbox_and_the_duplicate_check_read_the_open_indexes() {
+    let (db, file) = database().await;
+    let queue = plan(&db, &list(View::Queue)).await;
+    assert!(queue.contains("requests_open_desk"), "{queue}");
+    let inbox = plan(&db, &list(View::Inbox)).await;
+    assert!(inbox.contains("requests_open_lead"), "{inbox}");
+    // The assists, by the unit's time-ordered index (its shorter twin was dropped, 0012).
+    assert!(inbox.contains("request_units_org_time"), "{inbox}");
+    let same = plan(&db, &duplicates_query(&viewer(), 4, 5, None)).await;
+    assert!(same.contains("requests_open_same"), "{same}");
+    // Bound, the same statuses leave the index unused: what the lists did before.
+    let open: Vec<&str> = jiceng_core::requests::Status::OPEN
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let bound = Query::select()
+        .expr(Expr::val(1))
+        .from(super::Requests::Table)
+        .and_where(super::col(super::Requests::Status).is_in(open))
+        .and_where(super::col(super::Requests::DeskPath).eq("/1/2/"))
+        .to_owned();
+    assert!(!plan(&db, &bound).await.contains("requests_open_desk"));
+    let literal = Query::select()
+        .expr(Expr::val(1))
+        .from(super::Requests::Table)
+        .and_where(open_status(false))
+        .and_where(super::col(super::Requests::DeskPath).eq("/1/2/"))
+        .to_owned();
+    assert!(plan(&db, &literal).await.contains("requests_open_desk"));
+    db.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
