@@ -28,6 +28,7 @@ pub mod sessions;
 pub mod settings;
 mod sqlite_sql;
 pub mod throttle;
+mod time_text;
 mod tx;
 pub mod users;
 pub mod vault;

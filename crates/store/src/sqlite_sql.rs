@@ -25,34 +25,38 @@ fn integer(v: &Value) -> Option<i128> {
 }
 
 /// Replaces each `LIMIT ?` / `OFFSET ?` outside quotes by its bound integer, dropping the value.
+/// Walks the bytes and copies the text between the places it changes in one piece: the list
+/// queries run to kilobytes, and a copy character by character was 2 % of a list's CPU (S3).
 fn inline_limits(sql: String, mut values: Vec<Value>) -> (String, Vec<Value>) {
     if !sql.contains("LIMIT ?") && !sql.contains("OFFSET ?") {
         return (sql, values);
     }
+    let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len());
+    let mut copied = 0;
     let mut dropped = Vec::new();
     let mut param = 0usize;
-    let mut quote: Option<char> = None;
-    for (i, c) in sql.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
+    let mut quote: Option<u8> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, b) {
+            (Some(q), b) if b == q => quote = None,
             (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '?') => {
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'?') => {
                 let before = &sql[..i];
                 let keyword = before.ends_with("LIMIT ") || before.ends_with("OFFSET ");
                 if let (true, Some(n)) = (keyword, values.get(param).and_then(integer)) {
+                    out.push_str(&sql[copied..i]);
                     out.push_str(&n.to_string());
+                    copied = i + 1;
                     dropped.push(param);
-                    param += 1;
-                    continue;
                 }
                 param += 1;
             }
             (None, _) => {}
         }
-        out.push(c);
     }
+    out.push_str(&sql[copied..]);
     for i in dropped.into_iter().rev() {
         values.remove(i);
     }

@@ -217,16 +217,24 @@ pub struct RequestRow {
     pub lead_org_name: Option<String>,
     pub status: String,
     pub stage: Option<String>,
+    #[serde(deserialize_with = "crate::time_text::utc_opt")]
     pub due_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "crate::time_text::utc_opt")]
     pub warn_at: Option<DateTime<Utc>>,
     pub resolve_days: i64,
     pub extension_days: i64,
     pub extension_pending_days: Option<i64>,
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub submitted_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::time_text::utc_opt")]
     pub accepted_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "crate::time_text::utc_opt")]
     pub dispatched_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "crate::time_text::utc_opt")]
     pub claimed_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "crate::time_text::utc_opt")]
     pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "crate::time_text::utc_opt")]
     pub closed_at: Option<DateTime<Utc>>,
     pub rating: Option<String>,
     pub result: String,
