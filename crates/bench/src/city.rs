@@ -222,6 +222,7 @@ pub async fn build(db: &Db, shape: Shape, clients: usize) -> Result<City, String
                 category_id: Some(c.id),
                 node_id: district.id,
                 desk_node_id: None,
+                desk_level: None,
                 lead_org_id: Some(depts[dept].id),
                 auto_dispatch: true,
             },

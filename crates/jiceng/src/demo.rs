@@ -191,10 +191,11 @@ pub async fn build(
     let street_of = |g: &Node| streets.iter().find(|s| g.path.starts_with(&s.path));
     let places: Vec<crate::demo_requests::Place<'_>> = grids_of
         .iter()
-        .flat_map(|(_, gs)| gs.iter())
-        .filter_map(|g| {
+        .flat_map(|(c, gs)| gs.iter().map(move |g| (c, g)))
+        .filter_map(|(c, g)| {
             street_of(g).map(|s| crate::demo_requests::Place {
                 grid: g,
+                community: c,
                 desk_path: &s.path,
                 desk_name: &s.name,
             })

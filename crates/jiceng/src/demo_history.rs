@@ -130,6 +130,11 @@ pub fn live(
         cat.category.severity(),
         cat.category.resolve_days.map(|d| d as u32),
     );
+    let (desk_path, desk_name) = if cat.community_desk {
+        (place.community.path.as_str(), place.community.name.as_str())
+    } else {
+        (place.desk_path, place.desk_name)
+    };
     let r = PastRequest {
         category_id: cat.category.id,
         severity: cat.category.severity(),
@@ -139,7 +144,7 @@ pub fn live(
         requester_name: requester.clone(),
         place_node_id: place.grid.id,
         place_path: place.grid.path.clone(),
-        desk_path: place.desk_path.to_owned(),
+        desk_path: desk_path.to_owned(),
         lead_org_id: None,
         status: Status::Submitted,
         stage: None,
@@ -162,7 +167,7 @@ pub fn live(
     let mut w = Walk {
         r,
         stage_due: None,
-        desk: ("值班派单员".into(), format!("{}派单中心", place.desk_name)),
+        desk: ("值班派单员".into(), format!("{desk_name}派单中心")),
         unit: ("承办人".into(), cat.lead_name.clone()),
         requester,
         now: l.now,

@@ -7,6 +7,7 @@ use crate::demo_gen::{Rng, full_name};
 use crate::demo_history::{Life, live};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use jiceng_core::calendar::{Calendar, OfficeHours};
+use jiceng_core::node::NodeKind;
 use jiceng_core::org::OrgKind;
 use jiceng_core::requests::catalogue::Catalogue;
 use jiceng_core::requests::sla::SlaPolicy;
@@ -30,7 +31,13 @@ pub struct DemoCategory {
     pub category: Category,
     pub lead_org_id: i64,
     pub lead_name: String,
+    /// Received by the community where it happens (分级响应) rather than the street.
+    pub community_desk: bool,
 }
+
+/// What a community settles first (人民调解, 困难帮扶), calling the street when it cannot: the
+/// demo's routing sends these to the community's own desk, so the community login has a queue.
+const COMMUNITY_FIRST: &[&str] = &["dispute", "hardship"];
 
 /// Categories, departments at the county and a routing rule per category suggesting its
 /// department. Returns the categories with their lead units, and the departments by key.
@@ -73,10 +80,12 @@ pub async fn setup(
             .get(&spec.department)
             .cloned()
             .ok_or_else(|| format!("部门 {} 不存在", spec.department))?;
+        let community_desk = COMMUNITY_FIRST.contains(&c.code.as_str());
         let rule = NewRule {
             category_id: Some(c.id),
             node_id: county.id,
             desk_node_id: None,
+            desk_level: community_desk.then_some(NodeKind::Community),
             lead_org_id: Some(org),
             auto_dispatch: false,
         };
@@ -87,6 +96,7 @@ pub async fn setup(
             category: c,
             lead_org_id: org,
             lead_name: name,
+            community_desk,
         });
     }
     let by_key = departments
@@ -170,9 +180,11 @@ fn phrase(code: &str) -> &'static [&'static str] {
     }
 }
 
-/// Where a request can be: a grid with the desk (street) above it.
+/// Where a request can be: a grid with its community and the desk (street) above it.
 pub struct Place<'a> {
     pub grid: &'a Node,
+    /// The desk of the categories a community receives (`DemoCategory::community_desk`).
+    pub community: &'a Node,
     pub desk_path: &'a str,
     pub desk_name: &'a str,
 }

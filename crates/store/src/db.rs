@@ -12,7 +12,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Database, Executor, FromRow, IntoArguments};
+use sqlx::{AssertSqlSafe, ConnectOptions, Database, Executor, FromRow, IntoArguments};
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -208,7 +208,10 @@ impl Db {
                     // copies only the tail once the log is 32 MB. A restarted log is cut back
                     // to 64 MB on disk.
                     .pragma("wal_autocheckpoint", "8192")
-                    .pragma("journal_size_limit", "67108864"),
+                    .pragma("journal_size_limit", "67108864")
+                    // A slow write is reported by `Tx::execute_all` in one line; sqlx would
+                    // print the whole text of a commit's hundreds of counter rows.
+                    .disable_statement_logging(),
             )
             .await?;
         let read = SqlitePoolOptions::new()

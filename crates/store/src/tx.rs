@@ -12,6 +12,9 @@ use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::{AssertSqlSafe, Postgres, Sqlite};
 use std::sync::Arc;
 
+/// A write slower than this is logged (as sqlx logs slow statements, but in one line).
+const SLOW_WRITE: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub struct Tx {
     conn: Conn,
     /// The counter moves of the write under way (the group writer's current job).
@@ -133,6 +136,26 @@ impl Tx {
     /// request, its timeline, inbox, units, audit) then costs one round trip to SQLite's
     /// worker thread instead of one per statement (bench S1), three to PostgreSQL (S8).
     pub async fn execute_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
+        let started = std::time::Instant::now();
+        self.execute_all_timed(qs).await?;
+        let took = started.elapsed();
+        if took >= SLOW_WRITE
+            && let Some(first) = qs.first()
+        {
+            // Its start names the table; placeholders, never values (personal data).
+            let (sql, _) = first.build(SqliteQueryBuilder);
+            let start: String = sql.chars().take(80).collect();
+            tracing::warn!(
+                statements = qs.len(),
+                first = %start,
+                took_ms = took.as_millis() as u64,
+                "slow write"
+            );
+        }
+        Ok(())
+    }
+
+    async fn execute_all_timed(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
         match &mut self.conn {
             Conn::Sqlite(t, ahead, _) => {
                 let mut sql = ahead.take().map(|a| format!("{a};\n")).unwrap_or_default();

@@ -3,6 +3,7 @@
 //! contains the request's place, and at equal depth a rule for the category over a rule for
 //! every category.
 
+use crate::node::NodeKind;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,11 +16,18 @@ pub struct Rule {
     /// The desk (a territory node whose dispatchers receive the request); `None` keeps the
     /// default desk, the street (else district) above the place.
     pub desk_path: Option<String>,
+    /// Instead of a named desk, the nearest node of this kind above each request's place
+    /// (分级响应: a community receives what happens in it, and calls the street when it cannot
+    /// settle it). Only communities, for now: `DESK_LEVELS`.
+    pub desk_level: Option<NodeKind>,
     /// The unit suggested as lead, if the rule names one.
     pub lead_org_id: Option<i64>,
     /// Dispatch straight to the lead unit on submission (needs a lead unit).
     pub auto_dispatch: bool,
 }
+
+/// The levels a rule may send requests to, besides the default (the street above the place).
+pub const DESK_LEVELS: &[NodeKind] = &[NodeKind::Community];
 
 /// The rule for a request of `category_id` at `place_path`, if any covers it.
 pub fn choose<'a>(rules: &'a [Rule], category_id: i64, place_path: &str) -> Option<&'a Rule> {
@@ -40,6 +48,7 @@ mod tests {
             category_id: cat,
             node_path: path.into(),
             desk_path: Some(desk.into()),
+            desk_level: None,
             lead_org_id: None,
             auto_dispatch: false,
         }

@@ -24,6 +24,7 @@ pub(crate) enum RoutingRules {
     NodePath,
     DeskNodeId,
     DeskPath,
+    DeskLevel,
     LeadOrgId,
     AutoDispatch,
     CreatedAt,
@@ -37,6 +38,8 @@ pub struct RoutingRule {
     pub node_path: String,
     pub desk_node_id: Option<i64>,
     pub desk_path: Option<String>,
+    /// `community`: the community above each request's place receives it (分级响应).
+    pub desk_level: Option<String>,
     pub lead_org_id: Option<i64>,
     pub auto_dispatch: bool,
     pub created_at: DateTime<Utc>,
@@ -49,6 +52,7 @@ impl RoutingRule {
             category_id: self.category_id,
             node_path: self.node_path.clone(),
             desk_path: self.desk_path.clone(),
+            desk_level: self.desk_level.as_deref().and_then(NodeKind::parse),
             lead_org_id: self.lead_org_id,
             auto_dispatch: self.auto_dispatch,
         }
@@ -65,6 +69,7 @@ fn select() -> sea_query::SelectStatement {
             R::NodePath,
             R::DeskNodeId,
             R::DeskPath,
+            R::DeskLevel,
             R::LeadOrgId,
             R::AutoDispatch,
             R::CreatedAt,
@@ -90,6 +95,9 @@ pub struct NewRule {
     pub node_id: i64,
     /// `None`: the default desk above each place.
     pub desk_node_id: Option<i64>,
+    /// Instead of a named desk: the nearest node of this kind above each place (one of
+    /// `DESK_LEVELS`).
+    pub desk_level: Option<NodeKind>,
     pub lead_org_id: Option<i64>,
     pub auto_dispatch: bool,
 }
@@ -103,6 +111,7 @@ pub async fn create(
     new: NewRule,
 ) -> StoreResult<RoutingRule> {
     let node = nodes::get(db, scope, new.node_id).await?;
+    check_desk_level(&new)?;
     let desk = match new.desk_node_id {
         None => None,
         Some(d) => Some(
@@ -146,6 +155,7 @@ pub async fn create(
                     RoutingRules::NodePath,
                     RoutingRules::DeskNodeId,
                     RoutingRules::DeskPath,
+                    RoutingRules::DeskLevel,
                     RoutingRules::LeadOrgId,
                     RoutingRules::AutoDispatch,
                     RoutingRules::CreatedAt,
@@ -156,6 +166,7 @@ pub async fn create(
                     node.path.clone().into(),
                     desk.as_ref().map(|d| d.id).into(),
                     desk.as_ref().map(|d| d.path.clone()).into(),
+                    new.desk_level.map(NodeKind::as_str).into(),
                     new.lead_org_id.into(),
                     new.auto_dispatch.into(),
                     actor.at.into(),
@@ -175,6 +186,7 @@ pub async fn create(
             before: None,
             after: Some(serde_json::json!({
                 "category_id": new.category_id, "desk": desk.as_ref().map(|d| d.name.clone()),
+                "desk_level": new.desk_level.map(NodeKind::as_str),
                 "lead_org_id": new.lead_org_id, "auto_dispatch": new.auto_dispatch,
             })),
         },
@@ -188,6 +200,31 @@ pub async fn create(
     )
     .await?
     .ok_or(StoreError::NotFound)
+}
+
+/// A rule names a desk or a level, not both, and the level must be one requests can go to.
+/// A place with no node of that level above it keeps the default desk.
+fn check_desk_level(new: &NewRule) -> StoreResult<()> {
+    let Some(level) = new.desk_level else {
+        return Ok(());
+    };
+    if new.desk_node_id.is_some() {
+        return Err(DomainError::new(
+            "desk_conflict",
+            "desk_level",
+            "指定派单中心与受理层级只能选一项",
+        )
+        .into());
+    }
+    if !rules::DESK_LEVELS.contains(&level) {
+        return Err(DomainError::new(
+            "invalid_desk_level",
+            "desk_level",
+            format!("受理层级不能为「{}」", level.label_zh()),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// A unit may lead requests of a desk when it sits at or above the desk (county departments
@@ -239,7 +276,7 @@ pub async fn route(db: &Db, category_id: i64, place: &Node) -> StoreResult<Route
     let chosen = rules::choose(&rules, category_id, &place.path);
     let desk = match chosen.and_then(|r| r.desk_path.clone()) {
         Some(d) => d,
-        None => default_desk(db, place, above).await?,
+        None => desk_above(db, place, above, chosen.and_then(|r| r.desk_level)).await?,
     };
     Ok(Route {
         desk_path: desk,
@@ -248,8 +285,14 @@ pub async fn route(db: &Db, category_id: i64, place: &Node) -> StoreResult<Route
     })
 }
 
-/// The street (else district) above a place: whose dispatchers receive its requests.
-async fn default_desk(db: &Db, place: &Node, above: Vec<String>) -> StoreResult<String> {
+/// The node of kind `level` above a place (the place itself included), else the street (else
+/// district) above it: whose dispatchers receive its requests.
+async fn desk_above(
+    db: &Db,
+    place: &Node,
+    above: Vec<String>,
+    level: Option<NodeKind>,
+) -> StoreResult<String> {
     let ancestors: Vec<Node> = db
         .all(
             &nodes::select()
@@ -264,7 +307,9 @@ async fn default_desk(db: &Db, place: &Node, above: Vec<String>) -> StoreResult<
             .max_by_key(|n| n.path.len())
             .map(|n| n.path.clone())
     };
-    Ok(deepest(NodeKind::Street)
+    Ok(level
+        .and_then(deepest)
+        .or_else(|| deepest(NodeKind::Street))
         .or_else(|| deepest(NodeKind::District))
         .unwrap_or_else(|| place.path.clone()))
 }

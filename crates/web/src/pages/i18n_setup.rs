@@ -74,6 +74,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "默认（所在街道）",
         "Default (the street above)",
     ),
+    (
+        "setup.rule.desk_community",
+        "所在社区受理（分级响应）",
+        "The community of the place (tiered response)",
+    ),
     ("setup.rule.lead_unit", "承办单位", "Lead unit"),
     (
         "setup.rule.no_unit",

@@ -64,10 +64,19 @@ impl RuleForm {
         }
         let node_id = id(&self.node_id, "node_id", "请选择区域")?
             .ok_or_else(|| AppError::bad_request("missing_field", "node_id", "请选择区域"))?;
+        // The desk choice is a named desk, or a level (`community`: 所在社区受理).
+        let (desk_node_id, desk_level) = match NodeKind::parse(self.desk_node_id.trim()) {
+            Some(level) => (None, Some(level)),
+            None => (
+                id(&self.desk_node_id, "desk_node_id", "派单中心不正确")?,
+                None,
+            ),
+        };
         Ok(NewRule {
             node_id,
             category_id: id(&self.category_id, "category_id", "事项分类不正确")?,
-            desk_node_id: id(&self.desk_node_id, "desk_node_id", "派单中心不正确")?,
+            desk_node_id,
+            desk_level,
             lead_org_id: id(&self.lead_org_id, "lead_org_id", "承办单位不正确")?,
             auto_dispatch: self.auto(),
         })
@@ -89,7 +98,13 @@ struct RoutingPage {
 }
 
 /// The fields a message is shown beside; anything else goes to the top of the page.
-const FIELDS: &[&str] = &["node_id", "category_id", "desk_node_id", "lead_org_id"];
+const FIELDS: &[&str] = &[
+    "node_id",
+    "category_id",
+    "desk_node_id",
+    "desk_level",
+    "lead_org_id",
+];
 
 async fn page(
     s: &AppState,
@@ -137,9 +152,11 @@ async fn page(
                         .map_or_else(|| format!("#{c}"), |x| x.name.clone())
                 },
             ),
-            desk: r
-                .desk_node_id
-                .map_or_else(|| t.s("setup.rule.desk_default").to_owned(), name_of),
+            desk: match (r.desk_node_id, r.desk_level.as_deref()) {
+                (Some(d), _) => name_of(d),
+                (None, Some(_)) => t.s("setup.rule.desk_community").to_owned(),
+                (None, None) => t.s("setup.rule.desk_default").to_owned(),
+            },
             unit: r.lead_org_id.map_or_else(
                 || t.s("setup.rule.no_unit").to_owned(),
                 |o| {

@@ -368,3 +368,31 @@ async fn other_roles_are_refused_the_settings_pages() {
         assert_eq!(before, after, "nothing written");
     }
 }
+
+#[tokio::test]
+async fn a_rule_on_the_page_can_send_requests_to_the_community_of_the_place() {
+    let app = TestApp::new().await;
+    let (l, jar) = admin(&app).await;
+    let at = "/settings/routing";
+    let district = l.district.to_string();
+    let page = get_ok(&app, &jar, at).await;
+    assert!(page.contains("<option value=\"community\">所在社区受理（分级响应）</option>"));
+    let form = [
+        ("node_id", district.as_str()),
+        ("desk_node_id", "community"),
+    ];
+    let r = post(&app, &jar, at, at, &form).await;
+    let page = followed(&app, &jar, r, "/settings/routing?added=").await;
+    let row = &page[page.find("<tr id=\"rule-").expect("the rule is listed")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("所在社区受理（分级响应）"), "{row}");
+    let id = submit(&app, &l).await;
+    let community = app
+        .token_for("shequ", Role::CommunityWorker, l.community)
+        .await;
+    let q = app
+        .get("/api/v1/requests?view=queue", &community)
+        .await
+        .json();
+    assert_eq!(q["items"][0]["id"].as_i64(), Some(id), "{q}");
+}

@@ -155,3 +155,95 @@ async fn a_street_desk_calls_the_district_which_then_holds_the_request_and_canno
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_community_level_rule_sends_requests_to_the_community_which_calls_the_street() {
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let admin = app
+        .token_for("quguanli", Role::DistrictAdmin, l.district)
+        .await;
+    let rule = |body: serde_json::Value| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.api(
+                "POST",
+                "/api/v1/routing-rules",
+                Some(&admin),
+                Some(&body.to_string()),
+            )
+            .await
+        }
+    };
+    // A level requests cannot go to, or a level beside a named desk, is refused.
+    let r = rule(json!({"node_id": l.district, "desk_level": "grid"})).await;
+    assert_eq!(
+        (
+            r.status,
+            r.json()["code"].as_str(),
+            r.json()["details"]["field"].as_str()
+        ),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("invalid_desk_level"),
+            Some("desk_level")
+        )
+    );
+    let r =
+        rule(json!({"node_id": l.district, "desk_level": "community", "desk_node_id": l.street}))
+            .await;
+    assert_eq!(r.json()["code"], "desk_conflict");
+    let r =
+        rule(json!({"category_id": l.category, "node_id": l.district, "desk_level": "community"}))
+            .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["desk_level"], "community");
+
+    let id = submit(&app, &l).await;
+    let community = app
+        .token_for("shequpaidan", Role::CommunityWorker, l.community)
+        .await;
+    let q = app
+        .get("/api/v1/requests?view=queue", &community)
+        .await
+        .json();
+    assert_eq!(
+        (q["total"].as_i64(), q["items"][0]["id"].as_i64()),
+        (Some(1), Some(id)),
+        "the community where it happened receives it"
+    );
+    // It cannot settle it: it calls the street, which then holds it (the street's queue held
+    // it before too: a desk sees the desks below it, so nothing waits unseen where a
+    // community runs no desk).
+    let r = act(
+        &app,
+        &community,
+        id,
+        json!({"action": "escalate", "note": "积水涉及市政管网，社区无法处置"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        !r.json()["parties"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("desk")),
+        "the community let it go"
+    );
+    let q = app
+        .get("/api/v1/requests?view=queue", &community)
+        .await
+        .json();
+    assert_eq!(q["total"], 0);
+    let street = app.get("/api/v1/requests?view=queue", &l.desk).await.json();
+    assert_eq!(
+        (street["total"].as_i64(), street["items"][0]["id"].as_i64()),
+        (Some(1), Some(id))
+    );
+    assert!(
+        jiceng_store::requests::figures::recount(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -6,6 +6,7 @@ use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::extract::{Json, PathId};
 use axum::extract::State;
 use axum::http::StatusCode;
+use jiceng_core::node::NodeKind;
 use jiceng_core::requests::Severity;
 use jiceng_core::requests::questions::Question;
 use jiceng_core::role::Permission;
@@ -121,6 +122,9 @@ pub struct RuleBody {
     /// The desk receiving the requests: the territory or a node above it. Omitted: the street
     /// (else district) above each request's place.
     pub desk_node_id: Option<i64>,
+    /// Instead of a named desk, `community`: the community above each request's place receives
+    /// it (分级响应; it can call the street when it cannot settle it).
+    pub desk_level: Option<String>,
     pub lead_org_id: Option<i64>,
     #[serde(default)]
     pub auto_dispatch: bool,
@@ -136,10 +140,17 @@ pub async fn create_rule(
     Json(b): Json<RuleBody>,
 ) -> ApiResult<(StatusCode, axum::Json<RoutingRule>)> {
     let scope = p.scope(Permission::ManageRequestSetup)?;
+    let desk_level = match b.desk_level.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(NodeKind::parse(raw).ok_or_else(|| {
+            AppError::bad_request("invalid_desk_level", "desk_level", "受理层级不正确")
+        })?),
+    };
     let new = NewRule {
         category_id: b.category_id,
         node_id: b.node_id,
         desk_node_id: b.desk_node_id,
+        desk_level,
         lead_org_id: b.lead_org_id,
         auto_dispatch: b.auto_dispatch,
     };
