@@ -254,8 +254,26 @@ pub async fn s3_lists(
     clients: usize,
     per_level: Duration,
 ) -> Vec<S3Level> {
-    by_level(https, tokens, clients, per_level, "/api/v1/requests").await
+    let mut out = by_level(
+        https,
+        s3_levels(tokens),
+        clients,
+        per_level,
+        "/api/v1/requests",
+    )
+    .await;
+    // And a street dispatch desk's own work list, which reads the open requests by their
+    // partial index (it read the whole table while that index went unused).
+    if let Some(desk) = tokens.desks.first() {
+        let queue = [(S3_QUEUE, desk.clone())];
+        let path = "/api/v1/requests?view=queue";
+        out.extend(by_level(https, queue, clients, per_level, path).await);
+    }
+    out
 }
+
+/// The label of S3's row for a street desk's queue.
+pub const S3_QUEUE: &str = "street desk queue";
 
 /// S4: the dashboard's figures and rates (`GET /api/v1/rates`: the place at the top of the
 /// caller's scope and a ranked row per place under it) at the same three levels.
@@ -265,18 +283,25 @@ pub async fn s4_dashboards(
     clients: usize,
     per_level: Duration,
 ) -> Vec<S3Level> {
-    by_level(https, tokens, clients, per_level, "/api/v1/rates").await
+    by_level(
+        https,
+        s3_levels(tokens),
+        clients,
+        per_level,
+        "/api/v1/rates",
+    )
+    .await
 }
 
-async fn by_level(
+async fn by_level<const N: usize>(
     https: &[Http],
-    tokens: &Tokens,
+    levels: [(&'static str, String); N],
     clients: usize,
     per_level: Duration,
     path: &'static str,
 ) -> Vec<S3Level> {
     let mut out = Vec::new();
-    for (level, token) in s3_levels(tokens) {
+    for (level, token) in levels {
         let visible = match https[0].get(path, &token).await {
             Ok(r) if r.ok() => {
                 let v = r.json();
