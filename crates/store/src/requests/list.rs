@@ -279,26 +279,54 @@ pub async fn list(
         .from(Requests::Table)
         .to_owned();
     let total = db.scalar(&filtered(counting, viewer, f, now)).await?;
-    let mut q = filtered(select(), viewer, f, now);
-    if matches!(f.view, View::Queue | View::Inbox) {
-        q.order_by_with_nulls(
-            (Requests::Table, Requests::DueAt),
-            Order::Asc,
-            NullOrdering::Last,
-        );
+    // The page's ids first, on the bare table, then their rows with the names joined: joined
+    // before the sort, every open request of a street desk was joined to be sorted (bench S3's
+    // desk queue: 44 ms at a million requests).
+    let by_deadline = matches!(f.view, View::Queue | View::Inbox);
+    let ids = page_ids(viewer, f, page, now);
+    let mut q = select();
+    q.and_where(col(Requests::Id).in_subquery(ids));
+    let mut rows: Vec<RequestRow> = db.all_packed(&q).await?;
+    if by_deadline {
+        // Nulls last, as in the query: `None` sorts after every `Some`.
+        rows.sort_by_key(|r| (r.due_at.is_none(), r.due_at, std::cmp::Reverse(r.id)));
     } else {
-        q.order_by((Requests::Table, Requests::SubmittedAt), Order::Desc);
+        rows.sort_by_key(|r| std::cmp::Reverse((r.submitted_at, r.id)));
     }
-    q.order_by((Requests::Table, Requests::Id), Order::Desc)
-        .limit(page.size)
-        .offset(page.offset());
     Ok((
-        db.all(&q).await?,
+        rows,
         Total {
             count: total,
             exact: true,
         },
     ))
+}
+
+/// The ids of a page of a queue, inbox or own list, in its order, read from `requests` alone.
+pub(super) fn page_ids(
+    viewer: &Viewer,
+    f: &Filter,
+    page: Page,
+    now: DateTime<Utc>,
+) -> SelectStatement {
+    let bare = Query::select()
+        .column((Requests::Table, Requests::Id))
+        .from(Requests::Table)
+        .to_owned();
+    let mut ids = filtered(bare, viewer, f, now);
+    if matches!(f.view, View::Queue | View::Inbox) {
+        ids.order_by_with_nulls(
+            (Requests::Table, Requests::DueAt),
+            Order::Asc,
+            NullOrdering::Last,
+        );
+    } else {
+        ids.order_by((Requests::Table, Requests::SubmittedAt), Order::Desc);
+    }
+    ids.order_by((Requests::Table, Requests::Id), Order::Desc)
+        .limit(page.size)
+        .offset(page.offset());
+    ids
 }
 
 /// Every matching request, for exports (capped).
