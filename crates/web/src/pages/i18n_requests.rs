@@ -142,6 +142,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("requests.note.note", "办理记录", "Note"),
     (
+        "requests.note.supervise",
+        "督办意见",
+        "What the unit is pressed for",
+    ),
+    (
+        "requests.note.escalate",
+        "呼叫上级的理由",
+        "Why the level above is needed",
+    ),
+    (
         "requests.note.dispatch",
         "派单说明（选填）",
         "Instructions (optional)",

@@ -28,6 +28,8 @@ const NOTE_REQUIRED: &[Action] = &[
     Action::RequestExtension,
     Action::RejectExtension,
     Action::Note,
+    Action::Supervise,
+    Action::Escalate,
 ];
 const NOTE_OPTIONAL: &[Action] = &[
     Action::Dispatch,

@@ -247,3 +247,66 @@ async fn a_community_level_rule_sends_requests_to_the_community_which_calls_the_
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn on_the_request_page_calling_up_and_supervising_ask_for_their_reason() {
+    use crate::pages::{csrf_of, sign_in};
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let id = submit(&app, &l).await;
+    let at = format!("/requests/{id}");
+    let post = |jar: Vec<String>, fields: &'static str| {
+        let (app, at) = (&app, at.clone());
+        async move {
+            let page = app.page("GET", &at, &jar, None).await.text();
+            let body = format!("_csrf={}&{fields}", csrf_of(&page));
+            app.page("POST", &format!("{at}/act"), &jar, Some(&body))
+                .await
+        }
+    };
+    let desk = sign_in(&app, "paidan").await;
+    let page = app.page("GET", &at, &desk, None).await.text();
+    let form = &page[page
+        .find("id=\"act-escalate\"")
+        .expect("the desk may call up")..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(
+        form.contains("呼叫上级的理由 *") && form.contains("<textarea name=\"note\""),
+        "{form}"
+    );
+    let r = post(desk.clone(), "action=escalate&note=").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text().contains("呼叫上级的理由"),
+        "the message names the field"
+    );
+    let r = post(desk.clone(), "action=accept").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = post(desk, "action=dispatch&lead_org_id=0").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        act(
+            &app,
+            &l.desk,
+            id,
+            json!({"action": "dispatch", "lead_org_id": l.dept_id})
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    app.user("jiedao", Role::StreetStaff, l.street).await;
+    let office = sign_in(&app, "jiedao").await;
+    let page = app.page("GET", &at, &office, None).await.text();
+    let form = &page[page
+        .find("id=\"act-supervise\"")
+        .expect("the office may supervise")..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(form.contains("督办意见 *"), "{form}");
+    let r = post(
+        office,
+        "action=supervise&note=%E8%AF%B7%E4%BB%8A%E6%97%A5%E7%AD%94%E5%A4%8D",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+}
