@@ -62,8 +62,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("setup.routing.title", "派单规则", "Routing rules"),
     (
         "setup.routing.note",
-        "诉求按所在位置匹配规则：区域最深的规则优先，深度相同时指定分类的规则优先于“全部分类”；没有规则时由所在街道派单中心受理，派单员选择承办单位。",
-        "A request follows the rule of the deepest territory containing its place; at equal depth a rule for its category beats one for all. With no rule the street desk above the place receives it and the dispatcher chooses the unit.",
+        "诉求按所在位置匹配规则：区域最深的规则优先，深度相同时指定分类的规则优先于“全部分类”；没有规则时由所在街道派单中心受理，派单员选择承办单位。选“所在社区受理”时，由问题所在社区先行受理（小事不出社区），社区处置不了可呼叫街道。",
+        "A request follows the rule of the deepest territory containing its place; at equal depth a rule for its category beats one for all. With no rule the street desk above the place receives it and the dispatcher chooses the unit. With “the community of the place”, the community receives it first and can call the street when it cannot settle it.",
     ),
     ("setup.rule.territory", "区域", "Territory"),
     ("setup.rule.category", "事项分类", "Category"),
