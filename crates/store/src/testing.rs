@@ -47,6 +47,12 @@ pub async fn test_db() -> TestDb {
         _ if required => panic!("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not a postgres URL"),
         _ => {}
     }
+    sqlite_test_db().await
+}
+
+/// A migrated SQLite database whatever `TEST_DATABASE_URL` says: for tests of SQLite's own
+/// behaviour (its query plans).
+pub async fn sqlite_test_db() -> TestDb {
     let file = std::env::temp_dir().join(format!("{}.db", random_name()));
     let url = format!("sqlite://{}", file.display());
     let db = Db::connect(&url).await.expect("open SQLite test database");

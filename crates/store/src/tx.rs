@@ -137,7 +137,7 @@ impl Tx {
     /// worker thread instead of one per statement (bench S1), three to PostgreSQL (S8).
     pub async fn execute_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
         let started = std::time::Instant::now();
-        self.execute_all_timed(qs).await?;
+        self.send_all(qs).await?;
         let took = started.elapsed();
         if took >= SLOW_WRITE
             && let Some(first) = qs.first()
@@ -155,7 +155,7 @@ impl Tx {
         Ok(())
     }
 
-    async fn execute_all_timed(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
+    async fn send_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
         match &mut self.conn {
             Conn::Sqlite(t, ahead, _) => {
                 let mut sql = ahead.take().map(|a| format!("{a};\n")).unwrap_or_default();

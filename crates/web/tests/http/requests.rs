@@ -89,6 +89,20 @@ pub async fn setup(app: &TestApp) -> Loop {
     }
 }
 
+/// A desk's queue as `token` sees it: its total and the first request's id.
+pub async fn queue(app: &TestApp, token: &str) -> (Option<i64>, Option<i64>) {
+    let q = app.get("/api/v1/requests?view=queue", token).await.json();
+    (q["total"].as_i64(), q["items"][0]["id"].as_i64())
+}
+
+/// The dashboard counters equal a recount of the records.
+pub async fn assert_recounted(app: &TestApp) {
+    let differences = jiceng_store::requests::figures::recount(&app.db)
+        .await
+        .unwrap();
+    assert!(differences.is_empty(), "{differences:?}");
+}
+
 pub async fn act(app: &TestApp, token: &str, id: i64, body: Value) -> Resp {
     app.api(
         "POST",

@@ -2,7 +2,7 @@
 //! level above, which then holds the request; both show in the figures.
 
 use crate::common::*;
-use crate::requests::{act, setup, submit};
+use crate::requests::{act, assert_recounted, queue, setup, submit};
 use axum::http::StatusCode;
 use jiceng_core::role::Role;
 use serde_json::json;
@@ -119,15 +119,8 @@ async fn a_street_desk_calls_the_district_which_then_holds_the_request_and_canno
     let county = app
         .token_for("quzhongxin", Role::Dispatcher, l.district)
         .await;
-    let q = app.get("/api/v1/requests?view=queue", &county).await.json();
-    assert_eq!(
-        (q["total"].as_i64(), q["items"][0]["id"].as_i64()),
-        (Some(1), Some(id))
-    );
-    assert_eq!(
-        app.get("/api/v1/requests?view=queue", &l.desk).await.json()["total"],
-        0
-    );
+    assert_eq!(queue(&app, &county).await, (Some(1), Some(id)));
+    assert_eq!(queue(&app, &l.desk).await.0, Some(0));
     let inbox = app.get("/api/v1/notifications", &county).await.json();
     assert!(
         inbox["items"][0]["message"]
@@ -148,12 +141,7 @@ async fn a_street_desk_calls_the_district_which_then_holds_the_request_and_canno
     );
     let r = act(&app, &county, id, json!({"action": "accept"})).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(
-        jiceng_store::requests::figures::recount(&app.db)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_recounted(&app).await;
 }
 
 #[tokio::test]
@@ -203,12 +191,8 @@ async fn a_community_level_rule_sends_requests_to_the_community_which_calls_the_
     let community = app
         .token_for("shequpaidan", Role::CommunityWorker, l.community)
         .await;
-    let q = app
-        .get("/api/v1/requests?view=queue", &community)
-        .await
-        .json();
     assert_eq!(
-        (q["total"].as_i64(), q["items"][0]["id"].as_i64()),
+        queue(&app, &community).await,
         (Some(1), Some(id)),
         "the community where it happened receives it"
     );
@@ -230,22 +214,9 @@ async fn a_community_level_rule_sends_requests_to_the_community_which_calls_the_
             .contains(&json!("desk")),
         "the community let it go"
     );
-    let q = app
-        .get("/api/v1/requests?view=queue", &community)
-        .await
-        .json();
-    assert_eq!(q["total"], 0);
-    let street = app.get("/api/v1/requests?view=queue", &l.desk).await.json();
-    assert_eq!(
-        (street["total"].as_i64(), street["items"][0]["id"].as_i64()),
-        (Some(1), Some(id))
-    );
-    assert!(
-        jiceng_store::requests::figures::recount(&app.db)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(queue(&app, &community).await.0, Some(0));
+    assert_eq!(queue(&app, &l.desk).await, (Some(1), Some(id)));
+    assert_recounted(&app).await;
 }
 
 #[tokio::test]

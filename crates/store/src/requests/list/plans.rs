@@ -10,15 +10,6 @@ use jiceng_core::scope::Scope;
 use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sqlx::AssertSqlSafe;
 
-async fn database() -> (Db, std::path::PathBuf) {
-    let n: u64 = rand::random();
-    let file = std::env::temp_dir().join(format!("jiceng_plans_{n:016x}.db"));
-    let db = Db::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .expect("open a SQLite database");
-    (db, file)
-}
-
 /// The planner's lines for `q`.
 async fn plan(db: &Db, q: &SelectStatement) -> String {
     let Db::Sqlite { read, .. } = db else {
@@ -61,18 +52,19 @@ fn list(view: View) -> SelectStatement {
 
 #[tokio::test]
 async fn the_queue_the_inbox_and_the_duplicate_check_read_the_open_indexes() {
-    let (db, file) = database().await;
-    let queue = plan(&db, &list(View::Queue)).await;
+    let t = crate::testing::sqlite_test_db().await;
+    let db = &t.db;
+    let queue = plan(db, &list(View::Queue)).await;
     // Decided on the index alone (0014): no open request's row is read to pick the page.
     assert!(
         queue.contains("COVERING INDEX requests_open_desk"),
         "{queue}"
     );
-    let inbox = plan(&db, &list(View::Inbox)).await;
+    let inbox = plan(db, &list(View::Inbox)).await;
     assert!(inbox.contains("requests_open_lead"), "{inbox}");
     // The assists, by the unit's time-ordered index (its shorter twin was dropped, 0012).
     assert!(inbox.contains("request_units_org_time"), "{inbox}");
-    let same = plan(&db, &duplicates_query(&viewer(), 4, 5, None)).await;
+    let same = plan(db, &duplicates_query(&viewer(), 4, 5, None)).await;
     assert!(same.contains("requests_open_same"), "{same}");
     // Bound, the same statuses leave the index unused: what the lists did before.
     let open: Vec<&str> = jiceng_core::requests::Status::OPEN
@@ -85,16 +77,13 @@ async fn the_queue_the_inbox_and_the_duplicate_check_read_the_open_indexes() {
         .and_where(super::col(super::Requests::Status).is_in(open))
         .and_where(super::col(super::Requests::DeskPath).eq("/1/2/"))
         .to_owned();
-    assert!(!plan(&db, &bound).await.contains("requests_open_desk"));
+    assert!(!plan(db, &bound).await.contains("requests_open_desk"));
     let literal = Query::select()
         .expr(Expr::val(1))
         .from(super::Requests::Table)
         .and_where(open_status(false))
         .and_where(super::col(super::Requests::DeskPath).eq("/1/2/"))
         .to_owned();
-    assert!(plan(&db, &literal).await.contains("requests_open_desk"));
+    assert!(plan(db, &literal).await.contains("requests_open_desk"));
     db.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-    }
 }
