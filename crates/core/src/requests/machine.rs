@@ -38,6 +38,17 @@ impl Status {
         Status::Verified,
     ];
 
+    /// Waiting for the dispatch desk: to accept, to dispatch (again), to verify, to close. With
+    /// a pending extension request, these make a desk's queue (the index `requests_desk_queue`
+    /// spells them in this order).
+    pub const AT_DESK: &'static [Status] = &[
+        Status::Submitted,
+        Status::Accepted,
+        Status::Returned,
+        Status::Resolved,
+        Status::Verified,
+    ];
+
     pub fn is_open(self) -> bool {
         Self::OPEN.contains(&self)
     }

@@ -1,6 +1,7 @@
 //! Lists of requests: the desk's queue, a unit's inbox, the requester's own, and everything the
 //! viewer may see, with filters. Queues and inboxes read the open set only, through the partial
-//! indexes of migration 0004, sorted by the running deadline.
+//! indexes (the desk's queue: `requests_desk_queue`, migration 0015), sorted by the running
+//! deadline.
 
 use super::{RequestRow, RequestUnits, Requests, Viewer, select};
 use crate::Page;
@@ -154,17 +155,8 @@ pub(super) fn view_and_filter(
                 |d| scope_cond(&d, (Requests::Table, Requests::DeskPath)),
             );
             q.cond_where(desk);
-            q.cond_where(
-                Cond::any()
-                    .add(col(Requests::Status).is_in(names(&[
-                        Status::Submitted,
-                        Status::Accepted,
-                        Status::Returned,
-                        Status::Resolved,
-                        Status::Verified,
-                    ])))
-                    .add(col(Requests::ExtensionPendingDays).is_not_null()),
-            );
+            // Spelled as in the partial index `requests_desk_queue`.
+            q.and_where(super::queue_status());
         }
         View::Inbox => {
             let org = viewer.unit_id.unwrap_or(-1);

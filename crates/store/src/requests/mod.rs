@@ -278,6 +278,21 @@ pub(crate) fn open_status(negated: bool) -> Expr {
     ))
 }
 
+/// What waits for a dispatch desk — to accept, dispatch again, verify or close, or an
+/// extension to decide — written as the `WHERE` of the partial index `requests_desk_queue`
+/// (migration 0015), character for character in its terms, for the same reason as
+/// [`open_status`]. Parenthesised, since sea-query joins custom conditions as they are.
+pub(crate) fn queue_status() -> Expr {
+    let names: Vec<String> = Status::AT_DESK
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    Expr::cust(format!(
+        "(\"requests\".\"status\" IN ({}) OR \"requests\".\"extension_pending_days\" IS NOT NULL)",
+        names.join(", ")
+    ))
+}
+
 pub(crate) fn select() -> SelectStatement {
     use crate::nodes::Nodes;
     use crate::orgs::Organisations;
