@@ -260,8 +260,10 @@ pub(super) async fn page(
     // for and reads the page's ids by primary key.
     let mut q = select();
     q.and_where(col(Requests::Id).in_subquery(page_ids));
-    let mut rows: Vec<RequestRow> = db.all_packed(&q).await?;
+    // The total's numbers come in the same call.
+    let (plan, numbers) = total::plan(&read, &all);
+    let (mut rows, numbers): (Vec<RequestRow>, _) = db.all_packed_with(&q, numbers).await?;
     rows.sort_by_key(|r| std::cmp::Reverse((r.submitted_at, r.id)));
-    let total = total::total(db, &read, &all).await?;
+    let total = total::total(db, &read, &all, &plan, numbers).await?;
     Ok((rows, total))
 }

@@ -3,22 +3,26 @@
 
 use super::*;
 
-/// How many requests the union of `streams` holds, up to `COUNT_CAP + 1`.
-async fn count(db: &Db, read: &Read<'_>, streams: &[Stream]) -> StoreResult<i64> {
-    let Some(union) = read.union(streams) else {
-        return Ok(0);
-    };
-    db.scalar(
-        &Query::select()
-            .expr(Expr::cust("COUNT(*)"))
-            .from_subquery(union, Alias::new("u"))
-            .to_owned(),
-    )
-    .await
+/// `COUNT(*)` of the union of `streams` (each cut at the read's limit).
+fn count(read: &Read<'_>, streams: &[Stream]) -> SelectStatement {
+    let union = read
+        .union(streams)
+        .expect("the requester stream is always there");
+    Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(union, Alias::new("u"))
+        .to_owned()
 }
 
-pub(super) async fn total(db: &Db, read: &Read<'_>, all: &[Stream]) -> StoreResult<Total> {
-    let cap = COUNT_CAP as i64;
+/// How a list's total is read: two numbers asked in the same call as its page
+/// (`Db::all_packed_with`), then `total`.
+pub(super) struct Plan {
+    /// The numbers are the counters' sum over the place streams and a count of the rest;
+    /// else the first is a count of everything, capped.
+    by_counters: bool,
+}
+
+pub(super) fn plan(read: &Read<'_>, all: &[Stream]) -> (Plan, [SelectStatement; 2]) {
     let capped = Read {
         limit: COUNT_CAP + 1,
         ..*read
@@ -26,48 +30,64 @@ pub(super) async fn total(db: &Db, read: &Read<'_>, all: &[Stream]) -> StoreResu
     // The place streams' part from the counters (one row per place, however long the
     // history), the rest — what lies outside those places: one's own requests elsewhere, desks
     // and units reaching across — counted from its streams.
-    let keys: Vec<String> = all
-        .iter()
+    let keys = place_keys_of(all);
+    match counter_sum(read.viewer, read.f, &keys) {
+        Some(sum) => {
+            let rest: Vec<Stream> = all
+                .iter()
+                .filter(|s| !matches!(s, Stream::Place(_)))
+                .cloned()
+                .collect();
+            let extra = Read {
+                outside: &keys,
+                ..capped
+            };
+            (Plan { by_counters: true }, [sum, count(&extra, &rest)])
+        }
+        None => (
+            Plan { by_counters: false },
+            [
+                count(&capped, all),
+                Query::select().expr(Expr::val(0i64)).to_owned(),
+            ],
+        ),
+    }
+}
+
+fn place_keys_of(all: &[Stream]) -> Vec<String> {
+    all.iter()
         .filter_map(|s| match s {
             Stream::Place(p) => Some(p.clone()),
             _ => None,
         })
-        .collect();
-    if let Some(sum) = counter_sum(db, read.viewer, read.f, &keys).await? {
-        let rest: Vec<Stream> = all
-            .iter()
-            .filter(|s| !matches!(s, Stream::Place(_)))
-            .cloned()
-            .collect();
-        let extra = Read {
-            outside: &keys,
-            ..capped
-        };
-        let union = extra
-            .union(&rest)
-            .expect("the requester stream is always there");
-        let outside = Query::select()
-            .expr(Expr::cust("COUNT(*)"))
-            .from_subquery(union, Alias::new("x"))
-            .to_owned();
-        // Both in one query: one round trip instead of two.
-        let (counted, m): (i64, i64) = db
-            .optional(
-                &Query::select()
-                    .expr(Expr::SubQuery(None, Box::new(sum.into())))
-                    .expr(Expr::SubQuery(None, Box::new(outside.into())))
-                    .to_owned(),
-            )
-            .await?
-            .unwrap_or((0, cap + 1));
-        if m <= cap {
+        .collect()
+}
+
+/// The total from the plan's two numbers; a count of its own only when more than
+/// `COUNT_CAP` lie outside the counted places.
+pub(super) async fn total(
+    db: &Db,
+    read: &Read<'_>,
+    all: &[Stream],
+    plan: &Plan,
+    [first, second]: [i64; 2],
+) -> StoreResult<Total> {
+    let cap = COUNT_CAP as i64;
+    let n = if plan.by_counters {
+        if second <= cap {
             return Ok(Total {
-                count: counted + m,
+                count: first + second,
                 exact: true,
             });
         }
-    }
-    let n = count(db, &capped, all).await?;
+        let capped = Read {
+            limit: COUNT_CAP + 1,
+            ..*read
+        };
+        db.scalar(&count(&capped, all)).await?
+    } else {
+        first
+    };
     Ok(Total {
         count: Ord::min(n, cap),
         exact: n <= cap,
@@ -77,12 +97,7 @@ pub(super) async fn total(db: &Db, read: &Read<'_>, all: &[Stream]) -> StoreResu
 /// The sum the counters hold of the list at the places `keys` (the viewer's places narrowed to
 /// the filter's `under`), as a one-value query, when the filter asks for nothing but a figure
 /// and months: the all-time totals without months, the monthly rows in range with them.
-async fn counter_sum(
-    db: &Db,
-    viewer: &Viewer,
-    f: &Filter,
-    keys: &[String],
-) -> StoreResult<Option<SelectStatement>> {
+fn counter_sum(viewer: &Viewer, f: &Filter, keys: &[String]) -> Option<SelectStatement> {
     use jiceng_core::requests::Status;
     // A status or "open" that is itself a figure, with no other figure asked for.
     let as_figure = match (f.metric, f.status, f.open_only) {
@@ -98,31 +113,8 @@ async fn counter_sum(
         && f.from.is_none()
         && f.to.is_none();
     let (Some(metric), true, true) = (as_figure, only_figure, viewer.places.is_some()) else {
-        return Ok(None);
+        return None;
     };
-    let mut keys = keys.to_vec();
-    if keys.iter().any(|k| k == ROOT_PATH) {
-        // The counters keep no root: everything is the sum of the places right below it.
-        use crate::nodes::Nodes;
-        let top: Vec<(String,)> = db
-            .all(
-                &Query::select()
-                    .column(Nodes::Path)
-                    .from(Nodes::Table)
-                    .and_where(
-                        Expr::col(Nodes::ParentId).in_subquery(
-                            Query::select()
-                                .column(Nodes::Id)
-                                .from(Nodes::Table)
-                                .and_where(Expr::col(Nodes::Path).eq(ROOT_PATH))
-                                .to_owned(),
-                        ),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        keys = top.into_iter().map(|(p,)| p).collect();
-    }
     let metric = metric.as_str();
     let sum = Expr::cust("CAST(COALESCE(SUM(value), 0) AS BIGINT)");
     let q = match &f.months {
@@ -130,7 +122,7 @@ async fn counter_sum(
             .expr(sum)
             .from(T::Table)
             .and_where(Expr::col(T::Kind).eq("place"))
-            .and_where(Expr::col(T::Key).is_in(keys))
+            .and_where(at_keys(T::Key, keys))
             .and_where(Expr::col(T::Metric).eq(metric))
             .to_owned(),
         (from, to) => {
@@ -138,7 +130,7 @@ async fn counter_sum(
                 .expr(sum)
                 .from(C::Table)
                 .and_where(Expr::col(C::Kind).eq("place"))
-                .and_where(Expr::col(C::Key).is_in(keys))
+                .and_where(at_keys(C::Key, keys))
                 .and_where(Expr::col(C::Metric).eq(metric))
                 .to_owned();
             if let Some(m) = from {
@@ -150,5 +142,26 @@ async fn counter_sum(
             q
         }
     };
-    Ok(Some(q))
+    Some(q)
+}
+
+/// `key IN keys`. The counters keep no root: for the root, everything is the sum of the
+/// places right below it, asked in the same query.
+fn at_keys<K: sea_query::Iden + 'static>(key: K, keys: &[String]) -> Expr {
+    use crate::nodes::Nodes;
+    if !keys.iter().any(|k| k == ROOT_PATH) {
+        return Expr::col(key).is_in(keys.iter().cloned());
+    }
+    let root = Query::select()
+        .column(Nodes::Id)
+        .from(Nodes::Table)
+        .and_where(Expr::col(Nodes::Path).eq(ROOT_PATH))
+        .to_owned();
+    Expr::col(key).in_subquery(
+        Query::select()
+            .column(Nodes::Path)
+            .from(Nodes::Table)
+            .and_where(Expr::col(Nodes::ParentId).in_subquery(root))
+            .to_owned(),
+    )
 }
