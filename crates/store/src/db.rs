@@ -223,8 +223,14 @@ impl Db {
                     .disable_statement_logging(),
             )
             .await?;
+        // Readers: twice the cores, at least four. sqlx lends idle connections in turn, each
+        // with its own thread, so a pool larger than the reads in flight sends consecutive
+        // queries to threads (and page caches) gone cold; eight on two cores cost a list call
+        // a fifth more CPU than four (bench S3), and two would leave nothing beside a long
+        // read such as an export or a backup.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
         let read = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections((2 * cores).max(4))
             .connect_with(opts.read_only(false))
             .await?;
         Ok(Db::Sqlite {
