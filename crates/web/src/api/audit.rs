@@ -86,17 +86,17 @@ pub async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<AuditQuery>,
-) -> ApiResult<axum::Json<Paged<AuditEntry>>> {
+) -> ApiResult<Paged<AuditEntry>> {
     let scope = p.scope(Permission::ViewAudit)?;
     let page = Page::new(q.page, q.page_size);
     let (items, total) = audit::list(&s.db, &scope, &q.filter()?, page.offset(), page.size).await?;
-    Ok(axum::Json(Paged {
+    Ok(Paged {
         items,
         total,
         total_exact: true,
         page: page.page,
         page_size: page.size,
-    }))
+    })
 }
 
 /// At most this many rows per export; the filters narrow larger logs.

@@ -76,7 +76,7 @@ pub async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<ListQuery>,
-) -> ApiResult<axum::Json<Paged<Node>>> {
+) -> ApiResult<Paged<Node>> {
     let scope = p.scope(Permission::ViewNodes)?;
     let measure = parse_measure(&q.measure)?;
     if measure == Measure::PartyMembers {
@@ -90,13 +90,13 @@ pub async fn list(
     let norm = super::orgs::norm(&s).await?;
     let page = Page::new(q.page, q.page_size);
     let (items, total) = coverage::nodes(&s.db, &scope, measure, &node.path, &norm, page).await?;
-    Ok(axum::Json(Paged {
+    Ok(Paged {
         items,
         total,
         total_exact: true,
         page: page.page,
         page_size: page.size,
-    }))
+    })
 }
 
 /// One line of a coverage list: a place the figure counts, or a party member.

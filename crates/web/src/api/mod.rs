@@ -178,3 +178,27 @@ pub struct Paged<T> {
     pub page: u64,
     pub page_size: u64,
 }
+
+/// A page answers as JSON written into one buffer sized for it (about 1 KB an item), where
+/// `axum::Json` grows a buffer from 128 bytes through `BytesMut` a token at a time: writing a
+/// request list's page was a tenth of the call's CPU (bench S3).
+impl<T: Serialize> axum::response::IntoResponse for Paged<T> {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, header};
+        let mut buf = Vec::with_capacity(256 + 1024 * self.items.len());
+        match serde_json::to_writer(&mut buf, &self) {
+            Ok(()) => (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                buf,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!("page not serialisable: {e}");
+                crate::error::AppError::internal().into_response()
+            }
+        }
+    }
+}

@@ -40,7 +40,7 @@ pub async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<ListQuery>,
-) -> ApiResult<axum::Json<Paged<Node>>> {
+) -> ApiResult<Paged<Node>> {
     let scope = p.scope(Permission::ViewNodes)?;
     let page = Page::new(q.page, q.page_size);
     let (items, total) = match q.parent_id {
@@ -51,13 +51,13 @@ pub async fn list(
             (roots, n)
         }
     };
-    Ok(axum::Json(Paged {
+    Ok(Paged {
         items,
         total,
         total_exact: true,
         page: page.page,
         page_size: page.size,
-    }))
+    })
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -80,18 +80,18 @@ pub async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<OrgQuery>,
-) -> ApiResult<axum::Json<Paged<Organisation>>> {
+) -> ApiResult<Paged<Organisation>> {
     let scope = p.scope(Permission::ViewNodes)?;
     let kind = kind_filter(q.kind.as_deref())?;
     let page = Page::new(q.page, q.page_size);
     let (items, total) = orgs::list_organisations(&s.db, &scope, kind, page).await?;
-    Ok(axum::Json(Paged {
+    Ok(Paged {
         items,
         total,
         total_exact: true,
         page: page.page,
         page_size: page.size,
-    }))
+    })
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

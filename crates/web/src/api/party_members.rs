@@ -37,17 +37,17 @@ pub async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<MemberQuery>,
-) -> ApiResult<axum::Json<Paged<PartyMember>>> {
+) -> ApiResult<Paged<PartyMember>> {
     let scope = p.scope(Permission::ViewPartyMembers)?;
     let page = Page::new(q.page, q.page_size);
     let (items, total) = party_members::list(&s.db, &scope, q.org_id, page).await?;
-    Ok(axum::Json(Paged {
+    Ok(Paged {
         items,
         total,
         total_exact: true,
         page: page.page,
         page_size: page.size,
-    }))
+    })
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -32,7 +32,7 @@ pub async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<ResidentQuery>,
-) -> ApiResult<axum::Json<Paged<Resident>>> {
+) -> ApiResult<Paged<Resident>> {
     let scope = p.scope(Permission::ViewResidents)?;
     let page = Page::new(q.page, q.page_size);
     let f = ResidentFilter {
@@ -42,13 +42,13 @@ pub async fn list(
     let (rows, total) = residents::list(&s.db, &s.vault, &scope, &f, page).await?;
     let full = p.can(Permission::ViewPhones);
     let items = rows.into_iter().map(|r| r.view(&s.vault, full)).collect();
-    Ok(axum::Json(Paged {
+    Ok(Paged {
         items,
         total,
         total_exact: true,
         page: page.page,
         page_size: page.size,
-    }))
+    })
 }
 
 /// One resident. Needs `ViewResidents`; outside the caller's scope it is 404.

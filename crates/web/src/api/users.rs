@@ -32,17 +32,17 @@ pub async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<PageQuery>,
-) -> ApiResult<axum::Json<Paged<User>>> {
+) -> ApiResult<Paged<User>> {
     let scope = p.scope(Permission::ViewUsers)?;
     let page = Page::new(q.page, q.page_size);
     let (items, total) = users::list(&s.db, &scope, page).await?;
-    Ok(axum::Json(Paged {
+    Ok(Paged {
         items,
         total,
         total_exact: true,
         page: page.page,
         page_size: page.size,
-    }))
+    })
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -131,12 +131,12 @@ pub async fn list(
     State(s): State<AppState>,
     p: Principal,
     Query(q): Query<RequestQuery>,
-) -> ApiResult<axum::Json<Paged<RequestView>>> {
+) -> ApiResult<Paged<RequestView>> {
     let f = filter_of(&s, &p, &q).await?;
     let page = Page::new(q.page, q.page_size);
     let (rows, total) = list::list(&s.db, &p.request_viewer(), &f, page, p.at).await?;
     let full = lists_full_phones(&p);
-    Ok(axum::Json(Paged {
+    Ok(Paged {
         items: rows
             .into_iter()
             .map(|r| view(r, &s.vault, full, p.at))
@@ -145,7 +145,7 @@ pub async fn list(
         total_exact: total.exact,
         page: page.page,
         page_size: page.size,
-    }))
+    })
 }
 
 /// The list as an Excel file, with the same filters (up to the export limit).
