@@ -32,8 +32,16 @@ const MAX_BATCH: usize = 256;
 /// transaction every other session's snapshot has to look them up on disk.
 const MAX_BATCH_POSTGRES: usize = 48;
 
+/// Why a write that ran without error is not kept.
+enum Lost {
+    /// The batch's commit failed.
+    Batch(Arc<str>),
+    /// Its held rows could not go in (`Tx::insert_held`).
+    Own(StoreError),
+}
+
 /// What a queued write reports to its caller once the batch's commit is known.
-type Finish = Box<dyn FnOnce(Result<(), Arc<str>>) + Send>;
+type Finish = Box<dyn FnOnce(Result<(), Lost>) + Send>;
 type Job = Box<
     dyn for<'a> FnOnce(&'a mut Tx) -> Pin<Box<dyn Future<Output = (bool, Finish)> + Send + 'a>>
         + Send,
@@ -113,7 +121,9 @@ async fn run_batch(db: Db, batch: Vec<Job>) {
     let mut finishes = Vec::with_capacity(batch.len());
     // Whether the last write's savepoint is still open (kept, not yet released).
     let mut open = false;
-    for job in batch {
+    tx.hold_inserts();
+    for (i, job) in batch.into_iter().enumerate() {
+        tx.start_job(i);
         // Sent with the write's first statement. A kept write's savepoint is released first:
         // left open, every later savepoint would stack on it and SQLite would keep each one's
         // copies of the pages it changed (the sub-journal) until the commit.
@@ -147,12 +157,22 @@ async fn run_batch(db: Db, batch: Vec<Job>) {
         finishes.push(finish);
     }
     tx.take_ahead();
+    let mut failed = match tx.flush_held().await {
+        Ok(failed) => failed,
+        Err(e) => {
+            tracing::error!(error = %e, "group commit: undoing held rows");
+            return;
+        }
+    };
     let committed = tx
         .commit()
         .await
         .map_err(|e| Arc::<str>::from(e.to_string()));
-    for f in finishes {
-        f(committed.clone());
+    for (i, f) in finishes.into_iter().enumerate() {
+        match failed.iter().position(|(job, _)| *job == i) {
+            Some(at) => f(Err(Lost::Own(failed.swap_remove(at).1))),
+            None => f(committed.clone().map_err(Lost::Batch)),
+        }
     }
 }
 
@@ -203,7 +223,8 @@ impl Db {
                 let finish: Finish = Box::new(move |committed| {
                     let out = match (r, committed) {
                         (Ok(v), Ok(())) => Ok(v),
-                        (Ok(_), Err(why)) => Err(interrupted(&why)),
+                        (Ok(_), Err(Lost::Batch(why))) => Err(interrupted(&why)),
+                        (Ok(_), Err(Lost::Own(e))) => Err(e),
                         (Err(e), _) => Err(e),
                     };
                     let _ = answer.send(out);

@@ -40,6 +40,7 @@ pub mod testing;
 pub use audit::Actor;
 pub use db::{Db, Engine, Tx};
 pub use error::{StoreError, StoreResult};
+pub use tx::held_sends;
 
 use jiceng_core::scope::Scope;
 use sea_query::{Cond, Condition, Expr, ExprTrait, IntoColumnRef};

@@ -12,6 +12,9 @@ use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::{AssertSqlSafe, Postgres, Sqlite};
 use std::sync::Arc;
 
+mod held;
+pub use held::held_sends;
+
 /// A write slower than this is logged (as sqlx logs slow statements, but in one line).
 const SLOW_WRITE: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -23,6 +26,10 @@ pub struct Tx {
     settled: Deltas,
     /// SQLite: per table, the next id this transaction hands out.
     ids: Vec<(&'static str, i64)>,
+    /// The group writer on SQLite: rows held for the batch's end (`held`).
+    held: Option<Vec<held::HeldWrite>>,
+    /// The group writer's current write, which held rows are charged to.
+    job: usize,
 }
 
 enum Conn {
@@ -65,6 +72,8 @@ impl Tx {
             staged: Deltas::default(),
             settled: Deltas::default(),
             ids: Vec::new(),
+            held: None,
+            job: 0,
         }
     }
 
@@ -185,14 +194,21 @@ impl Tx {
         &mut self.staged
     }
 
-    /// The write under way is kept: its counter moves join the transaction's.
+    /// The write under way is kept: its counter moves join the transaction's, or wait with
+    /// its held rows until those are in.
     pub(crate) fn settle(&mut self) {
-        self.settled.absorb(&mut self.staged);
+        let mut staged = std::mem::take(&mut self.staged);
+        match self.held_by_job() {
+            Some(counts) => counts.absorb(&mut staged),
+            None => self.settled.absorb(&mut staged),
+        }
     }
 
-    /// The write under way was rolled back (to its savepoint): its counter moves are dropped.
+    /// The write under way was rolled back (to its savepoint): its counter moves and held
+    /// rows are dropped.
     pub(crate) fn unstage(&mut self) {
         self.staged.clear();
+        self.drop_held_by_job();
     }
 
     /// Sends `sql` (no parameters, no results) ahead of the next statement, in the same call
@@ -241,6 +257,10 @@ impl Tx {
     /// Writes the counter moves kept, then commits.
     pub async fn commit(mut self) -> StoreResult<()> {
         self.settle();
+        // The group writer sends held rows itself, to answer each write; any left go now.
+        if let Some((_, e)) = self.flush_held().await?.into_iter().next() {
+            return Err(e);
+        }
         let counts = self.settled.take_statements();
         // Whatever was to go ahead rides with the counters, or goes alone.
         if counts.is_empty()

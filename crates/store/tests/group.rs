@@ -20,28 +20,43 @@ fn setting(key: &str) -> InsertStatement {
         .to_owned()
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum How {
+    Write,
+    WriteNew,
+    /// `Db::write_new` with `Tx::insert_held`: on SQLite the rows of the whole batch go in
+    /// one call at its end, and a failing one is found by sending each write's rows again.
+    Held,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writes_each_get_their_own_answer_and_a_failure_undoes_only_itself() {
-    sixty_writes(false).await;
+    sixty_writes(How::Write).await;
 }
 
 /// The same through `Db::write_new`, grouped on PostgreSQL too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grouped_new_rows_each_get_their_own_answer_and_a_failure_undoes_only_itself() {
-    sixty_writes(true).await;
+    sixty_writes(How::WriteNew).await;
 }
 
-async fn sixty_writes(new_rows: bool) {
+/// The same with the rows held to the batch's end: a duplicate key among them fails only
+/// the write that held it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn held_rows_each_get_their_own_answer_and_a_failure_undoes_only_itself() {
+    sixty_writes(How::Held).await;
+}
+
+async fn sixty_writes(how: How) {
     let t = test_db().await;
     let mut handles = Vec::new();
     for i in 0..60 {
         let db = t.db.clone();
         handles.push(tokio::spawn(async move {
-            let write = job(i);
-            if new_rows {
-                db.write_new(write).await
-            } else {
-                db.write(write).await
+            let write = job(i, how == How::Held);
+            match how {
+                How::Write => db.write(write).await,
+                How::WriteNew | How::Held => db.write_new(write).await,
             }
         }));
     }
@@ -73,12 +88,23 @@ async fn sixty_writes(new_rows: bool) {
 
 /// Write `i` of sixty: every tenth refused before writing, every tenth fails after its first
 /// insert (a duplicate key).
-fn job(i: usize) -> impl for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, usize> + Send + 'static {
+fn job(
+    i: usize,
+    held: bool,
+) -> impl for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, usize> + Send + 'static {
     move |tx| {
         Box::pin(async move {
             if i % 10 == 3 {
                 // Refused before writing anything.
                 return Err(StoreError::Stale);
+            }
+            if held {
+                let mut rows = vec![setting(&format!("group-{i}"))];
+                if i % 10 == 7 {
+                    rows.push(setting(&format!("group-{i}")));
+                }
+                tx.insert_held(&rows).await?;
+                return Ok(i);
             }
             tx.execute(&setting(&format!("group-{i}"))).await?;
             if i % 10 == 7 {

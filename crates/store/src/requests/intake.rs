@@ -220,7 +220,8 @@ pub async fn submit(
                 // Its id first, so the row and everything pointing at it go in one call.
                 let id = tx.next_id("requests").await?;
                 let (writes, counted) = w.inserts(id);
-                tx.execute_all(&writes).await?;
+                // Nothing in the batch reads them: held for its one call (`Tx::insert_held`).
+                tx.insert_held(&writes).await?;
                 counters::apply(tx, &Vec::new(), &counted);
                 Ok(id)
             })

@@ -225,3 +225,85 @@ async fn the_inbox_tells_each_party_what_is_theirs_to_do() {
         0
     );
 }
+
+/// Creates arriving together are written as one batch (on SQLite their rows go in one call,
+/// `Tx::insert_held`): each still gets its own request, timeline and counters.
+#[tokio::test]
+async fn requests_submitted_at_the_same_moment_each_get_their_own_record() {
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let admin = app
+        .token_for(
+            "quadmin",
+            jiceng_core::role::Role::DistrictAdmin,
+            l.district,
+        )
+        .await;
+    // Half of them through an auto-dispatch rule (a longer write of another shape).
+    let rule = json!({"category_id": l.category, "node_id": l.district, "lead_org_id": l.dept_id, "auto_dispatch": true});
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/routing-rules",
+            Some(&admin),
+            Some(&rule.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let other = jiceng_store::requests::categories::list(&app.db, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id != l.category && c.questions.is_empty())
+        .map(|c| c.id)
+        .expect("a category without questions");
+    let (batches_before, alone_before) = jiceng_store::held_sends();
+    let submits = (0..40).map(|i| {
+        let body = json!({
+            "category_id": if i % 2 == 0 { l.category } else { other },
+            "place_node_id": l.grid,
+            "description": format!("第{i}号：楼道灯不亮，夜里看不清"),
+            "answers": if i % 2 == 0 { json!({"depth": "没过脚踝"}) } else { json!({}) },
+        })
+        .to_string();
+        let (app, token) = (&app, &l.resident);
+        async move {
+            app.api("POST", "/api/v1/requests", Some(token), Some(&body))
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(submits).await;
+    let mut ids = Vec::new();
+    for (i, r) in answers.into_iter().enumerate() {
+        assert_eq!(r.status, StatusCode::CREATED, "{i}: {}", r.text());
+        let a = r.json();
+        let status = if i % 2 == 0 {
+            "dispatched"
+        } else {
+            "submitted"
+        };
+        assert_eq!(a["status"], status, "{i}");
+        ids.push((i, a["id"].as_i64().unwrap()));
+    }
+    for (i, id) in &ids {
+        let d = app
+            .get(&format!("/api/v1/requests/{id}"), &admin)
+            .await
+            .json();
+        assert_eq!(
+            d["request"]["description"],
+            format!("第{i}号：楼道灯不亮，夜里看不清")
+        );
+        let steps = d["timeline"].as_array().unwrap().len();
+        assert_eq!(steps, if i % 2 == 0 { 3 } else { 1 }, "{i}: {d}");
+    }
+    let listed = app.get("/api/v1/requests?page_size=1", &admin).await.json();
+    assert_eq!(listed["total"], 40);
+    crate::requests::assert_recounted(&app).await;
+    // No batch failed, so no write was sent again alone: the merged rows were right.
+    let (batches, alone) = jiceng_store::held_sends();
+    assert_eq!(alone, alone_before);
+    if app.db.engine() == jiceng_store::Engine::Sqlite {
+        assert!(batches > batches_before, "the creates went as batches");
+    }
+}

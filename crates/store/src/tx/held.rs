@@ -1,0 +1,357 @@
+//! Held inserts (SQLite, the group writer). A new request writes a dozen small rows; sent as
+//! each create ran, a batch of forty creates was forty calls to sqlx's SQLite thread, each a
+//! hand-off there and back while the batch held the only write lock (bench S1: the writer and
+//! its connection's thread, taking turns, were the limit). Writes that only add rows which
+//! nothing later in the transaction reads (`Tx::insert_held`) leave them here instead; at the
+//! end of the batch the rows of the same statement from writes of the same shape go as one
+//! multi-row insert, and the whole batch's rows as **one** call. Should that call fail, it is
+//! undone and each write's rows are sent again on their own, so the failure is charged to the
+//! write that caused it and the others are kept.
+
+use super::{Conn, Tx};
+use crate::error::{StoreError, StoreResult};
+use crate::requests::counters::Deltas;
+use sea_query::{InsertStatement, SqliteQueryBuilder, Value, Values};
+use sea_query_sqlx::{SqlxBinder, SqlxValues};
+use sqlx::AssertSqlSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Bound parameters per merged statement: under SQLite's limit (32,766 since 3.32).
+const MAX_PARAMS: usize = 30_000;
+
+/// Batches of held rows sent in one call, and writes whose rows were sent again alone.
+static BATCHES: AtomicU64 = AtomicU64::new(0);
+static ALONE: AtomicU64 = AtomicU64::new(0);
+
+/// In this process so far: batches of held rows sent in one call (more than one write each),
+/// and writes whose rows were sent again on their own after their batch's call failed. Rows
+/// merged wrongly would show as the second growing with no write failing.
+pub fn held_sends() -> (u64, u64) {
+    (
+        BATCHES.load(Ordering::Relaxed),
+        ALONE.load(Ordering::Relaxed),
+    )
+}
+
+/// One write's held rows, rendered for SQLite, and its counter moves: they join the
+/// transaction's only once the rows are in.
+pub(super) struct HeldWrite {
+    job: usize,
+    statements: Vec<(String, Vec<Value>)>,
+    counts: Deltas,
+}
+
+impl Tx {
+    /// From now on (the group writer's transaction on SQLite), `insert_held` holds its rows
+    /// until `flush_held`.
+    pub(crate) fn hold_inserts(&mut self) {
+        if let Conn::Sqlite(..) = self.conn {
+            self.held = Some(Vec::new());
+        }
+    }
+
+    /// The group writer starts its write number `job`: what it holds is charged to it.
+    pub(crate) fn start_job(&mut self, job: usize) {
+        self.job = job;
+    }
+
+    /// Inserts that only add rows which no later statement of this transaction reads, and
+    /// which no other write's rows depend on (a new request and what points at it). In the
+    /// group writer on SQLite they are held and sent with the batch's other held rows at its
+    /// end (see the module); otherwise at once, as `execute_all`.
+    pub async fn insert_held(&mut self, qs: &[InsertStatement]) -> StoreResult<()> {
+        let job = self.job;
+        let Some(held) = &mut self.held else {
+            return self.execute_all(qs).await;
+        };
+        let rendered = qs.iter().map(|q| {
+            let (sql, v) = q.build_sqlx(SqliteQueryBuilder);
+            (sql, v.0.0)
+        });
+        match held.last_mut().filter(|w| w.job == job) {
+            Some(w) => w.statements.extend(rendered),
+            None => held.push(HeldWrite {
+                job,
+                statements: rendered.collect(),
+                counts: Deltas::default(),
+            }),
+        }
+        Ok(())
+    }
+
+    /// The current write's held rows, if it holds any (its counter moves go with them).
+    pub(super) fn held_by_job(&mut self) -> Option<&mut Deltas> {
+        let job = self.job;
+        let w = self.held.as_mut()?.last_mut().filter(|w| w.job == job)?;
+        Some(&mut w.counts)
+    }
+
+    /// The current write failed: what it held is dropped.
+    pub(super) fn drop_held_by_job(&mut self) {
+        let job = self.job;
+        if let Some(held) = &mut self.held {
+            held.retain(|w| w.job != job);
+        }
+    }
+
+    /// Sends every held row (see the module). The writes whose rows could not go in, each
+    /// with its error; an error of its own when even undoing the failed call failed.
+    pub(crate) async fn flush_held(&mut self) -> StoreResult<Vec<(usize, StoreError)>> {
+        let held = match &mut self.held {
+            Some(h) if !h.is_empty() => std::mem::take(h),
+            _ => return Ok(Vec::new()),
+        };
+        // A lone write's statements are the same text every time: kept prepared.
+        let ((sql, values), keep) = match held.as_slice() {
+            [one] => (joined(one), true),
+            _ => {
+                BATCHES.fetch_add(1, Ordering::Relaxed);
+                (merged(&held), false)
+            }
+        };
+        let why = match self.send_held(sql, values, keep).await {
+            Ok(()) => {
+                for mut w in held {
+                    self.settled.absorb(&mut w.counts);
+                }
+                return Ok(Vec::new());
+            }
+            Err(e) => e,
+        };
+        tracing::info!(error = %why, writes = held.len(), "held rows: sending each write's alone");
+        ALONE.fetch_add(held.len() as u64, Ordering::Relaxed);
+        self.raw("ROLLBACK TO group_held;\nRELEASE group_held")
+            .await?;
+        let mut failed = Vec::new();
+        for mut w in held {
+            let (sql, values) = joined(&w);
+            match self.send_held(sql, values, true).await {
+                Ok(()) => self.settled.absorb(&mut w.counts),
+                Err(e) => {
+                    self.raw("ROLLBACK TO group_held;\nRELEASE group_held")
+                        .await?;
+                    failed.push((w.job, e));
+                }
+            }
+        }
+        Ok(failed)
+    }
+
+    /// `sql` behind a savepoint of its own (`group_held`), in one call; prepared statements
+    /// kept for the next time only when `keep`: a merged batch is seldom sent twice.
+    async fn send_held(&mut self, sql: String, values: Vec<Value>, keep: bool) -> StoreResult<()> {
+        let Conn::Sqlite(t, ahead, _) = &mut self.conn else {
+            return Err(StoreError::Database(sqlx::Error::Protocol(
+                "held inserts are SQLite's".into(),
+            )));
+        };
+        let mut text = String::with_capacity(sql.len() + 64);
+        if let Some(a) = ahead.take() {
+            text.push_str(a);
+            text.push_str(";\n");
+        }
+        text.push_str("SAVEPOINT group_held;\n");
+        text.push_str(&sql);
+        text.push_str("RELEASE group_held");
+        sqlx::query_with(AssertSqlSafe(text), SqlxValues(Values(values)))
+            .persistent(keep)
+            .execute(&mut **t)
+            .await?;
+        Ok(())
+    }
+}
+
+/// One write's statements as one text, in their order.
+fn joined(w: &HeldWrite) -> (String, Vec<Value>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    for (s, v) in &w.statements {
+        sql.push_str(s);
+        sql.push_str(";\n");
+        values.extend_from_slice(v);
+    }
+    (sql, values)
+}
+
+/// All writes' statements as one text. Writes of the same shape (the same statements in the
+/// same order) are sent together, statement by statement, each statement with all their rows:
+/// every write's rows keep their order (a request before its timeline), and rows of different
+/// writes need no order among themselves (`Tx::insert_held`).
+fn merged(held: &[HeldWrite]) -> (String, Vec<Value>) {
+    let mut shapes: Vec<Vec<&HeldWrite>> = Vec::new();
+    for w in held {
+        let same = |s: &&mut Vec<&HeldWrite>| {
+            let first = s[0];
+            first.statements.len() == w.statements.len()
+                && first
+                    .statements
+                    .iter()
+                    .zip(&w.statements)
+                    .all(|(a, b)| a.0 == b.0)
+        };
+        match shapes.iter_mut().find(same) {
+            Some(s) => s.push(w),
+            None => shapes.push(vec![w]),
+        }
+    }
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    for writes in shapes {
+        for k in 0..writes[0].statements.len() {
+            let text = &writes[0].statements[k].0;
+            let rows: Vec<&[Value]> = writes.iter().map(|w| &w.statements[k].1[..]).collect();
+            match values_tuple(text) {
+                Some((head, tuple, tail)) if rows.len() > 1 => {
+                    let per = rows[0].len().max(1);
+                    for chunk in rows.chunks((MAX_PARAMS / per).max(1)) {
+                        sql.push_str(head);
+                        sql.push_str(tuple);
+                        for _ in 1..chunk.len() {
+                            sql.push_str(", ");
+                            sql.push_str(tuple);
+                        }
+                        sql.push_str(tail);
+                        sql.push_str(";\n");
+                        for r in chunk {
+                            values.extend_from_slice(r);
+                        }
+                    }
+                }
+                _ => {
+                    for r in rows {
+                        sql.push_str(text);
+                        sql.push_str(";\n");
+                        values.extend_from_slice(r);
+                    }
+                }
+            }
+        }
+    }
+    (sql, values)
+}
+
+/// An insert of bound values split around its rows: `INSERT … VALUES `, `(?, …, ?), (?, …)`
+/// and what follows (`ON CONFLICT …`). `None` when a row holds anything but parameters (an
+/// expression written into the text): such a statement is not merged.
+fn values_tuple(sql: &str) -> Option<(&str, &str, &str)> {
+    let start = sql.find(" VALUES (")? + " VALUES ".len();
+    let mut end = start;
+    loop {
+        let len = sql[end..].find(')')? + 1;
+        let inner = &sql[end + 1..end + len - 1];
+        if inner.is_empty() || !inner.split(", ").all(|p| p == "?") {
+            return None;
+        }
+        end += len;
+        match sql[end..].strip_prefix(", (") {
+            Some(_) => end += ", ".len(),
+            None => break,
+        }
+    }
+    Some((&sql[..start], &sql[start..end], &sql[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_query::{Alias, Expr, OnConflict, Query};
+
+    fn row(table: &str, a: i64, b: &str) -> (String, Vec<Value>) {
+        let (sql, v) = Query::insert()
+            .into_table(Alias::new(table))
+            .columns([Alias::new("a"), Alias::new("b")])
+            .values_panic([a.into(), b.into()])
+            .on_conflict(OnConflict::column(Alias::new("a")).do_nothing().to_owned())
+            .build_sqlx(SqliteQueryBuilder);
+        (sql, v.0.0)
+    }
+
+    fn write(job: usize, statements: Vec<(String, Vec<Value>)>) -> HeldWrite {
+        HeldWrite {
+            job,
+            statements,
+            counts: Deltas::default(),
+        }
+    }
+
+    #[test]
+    fn rows_of_writes_of_one_shape_go_as_one_insert_per_statement_in_each_writes_order() {
+        let held = [
+            write(0, vec![row("r", 1, "x"), row("e", 1, "y")]),
+            write(1, vec![row("r", 2, "x"), row("e", 2, "y")]),
+            // Another shape: sent after, on its own.
+            write(2, vec![row("e", 9, "z")]),
+        ];
+        let (sql, values) = merged(&held);
+        let lines: Vec<&str> = sql.lines().collect();
+        assert_eq!(lines.len(), 3, "{sql}");
+        assert!(lines[0].starts_with(r#"INSERT INTO "r""#), "{sql}");
+        assert!(
+            lines[0].contains("VALUES (?, ?), (?, ?) ON CONFLICT"),
+            "{sql}"
+        );
+        assert!(lines[1].starts_with(r#"INSERT INTO "e""#), "{sql}");
+        assert!(lines[2].contains("VALUES (?, ?) ON CONFLICT"), "{sql}");
+        let ints: Vec<_> = values
+            .iter()
+            .filter_map(|v| match v {
+                Value::BigInt(Some(n)) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ints, [1, 2, 1, 2, 9]);
+        assert_eq!(sql.matches('?').count(), values.len());
+    }
+
+    #[test]
+    fn a_statement_of_several_rows_is_repeated_whole() {
+        let (sql, v) = Query::insert()
+            .into_table(Alias::new("p"))
+            .columns([Alias::new("a"), Alias::new("b")])
+            .values_panic([1.into(), "x".into()])
+            .values_panic([2.into(), "y".into()])
+            .build_sqlx(SqliteQueryBuilder);
+        let held = [
+            write(0, vec![(sql.clone(), v.0.0.clone())]),
+            write(1, vec![(sql, v.0.0)]),
+        ];
+        let (all, values) = merged(&held);
+        assert!(
+            all.contains("VALUES (?, ?), (?, ?), (?, ?), (?, ?);"),
+            "{all}"
+        );
+        assert_eq!(values.len(), 8);
+    }
+
+    #[test]
+    fn a_row_with_an_expression_in_it_is_not_merged() {
+        let (sql, v) = Query::insert()
+            .into_table(Alias::new("t"))
+            .columns([Alias::new("a"), Alias::new("b")])
+            .values_panic([1.into(), Expr::cust("(SELECT 1)")])
+            .build_sqlx(SqliteQueryBuilder);
+        assert!(values_tuple(&sql).is_none(), "{sql}");
+        let held = [
+            write(0, vec![(sql.clone(), v.0.0.clone())]),
+            write(1, vec![(sql, v.0.0)]),
+        ];
+        let (all, values) = merged(&held);
+        assert_eq!(all.lines().count(), 2);
+        assert_eq!(values.len(), 2);
+    }
+
+    #[test]
+    fn a_merged_insert_stays_under_the_parameter_limit() {
+        let held: Vec<_> = (0..20_000)
+            .map(|i| write(i, vec![row("r", i as i64, "x")]))
+            .collect();
+        let (sql, values) = merged(&held);
+        assert_eq!(
+            sql.lines().count(),
+            2,
+            "40,000 parameters in two statements"
+        );
+        assert!(sql.lines().all(|l| l.matches('?').count() <= MAX_PARAMS));
+        assert_eq!(values.len(), 40_000);
+    }
+}
