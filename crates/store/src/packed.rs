@@ -23,19 +23,21 @@ impl Db {
         Ok(self.packed(q, [none(), none()]).await?.0)
     }
 
-    /// `all_packed`, and two one-number queries (a list's total beside its page) answered in
-    /// the same call on SQLite: each query is a hand-off to sqlx's worker thread and back, and
-    /// those thread switches were a third of a list page's CPU (bench S3). PostgreSQL asks the
-    /// numbers in a second round trip.
+    /// `all_packed`, and one or two one-number queries (a list's total beside its page)
+    /// answered in the same call on SQLite: each query is a hand-off to sqlx's worker thread
+    /// and back, and those thread switches were a third of a list page's CPU (bench S3).
+    /// PostgreSQL asks the numbers in a second round trip. A second number not asked is 0.
     pub async fn all_packed_with<T>(
         &self,
         q: &SelectStatement,
-        numbers: [SelectStatement; 2],
+        (first, second): (SelectStatement, Option<SelectStatement>),
     ) -> StoreResult<(Vec<T>, [i64; 2])>
     where
         T: Record + DeserializeOwned,
     {
-        let [a, b] = numbers.map(|n| Expr::SubQuery(None, Box::new(n.into())));
+        let number = |n: SelectStatement| Expr::SubQuery(None, Box::new(n.into()));
+        let a = number(first);
+        let b = second.map_or(Expr::val(None::<i64>), number);
         if !matches!(self, Db::Sqlite { .. }) {
             let rows = self.all(q).await?;
             let both = Query::select().expr(a).expr(b).to_owned();

@@ -279,9 +279,8 @@ pub async fn list(
     let ids = page_ids(viewer, f, page, now);
     let mut q = select();
     q.and_where(col(Requests::Id).in_subquery(ids));
-    let nothing = Query::select().expr(Expr::val(0i64)).to_owned();
     let (mut rows, [total, _]): (Vec<RequestRow>, _) =
-        db.all_packed_with(&q, [counting, nothing]).await?;
+        db.all_packed_with(&q, (counting, None)).await?;
     if by_deadline {
         // Nulls last, as in the query: `None` sorts after every `Some`.
         rows.sort_by_key(|r| (r.due_at.is_none(), r.due_at, std::cmp::Reverse(r.id)));

@@ -14,15 +14,19 @@ fn count(read: &Read<'_>, streams: &[Stream]) -> SelectStatement {
         .to_owned()
 }
 
-/// How a list's total is read: two numbers asked in the same call as its page
+/// How a list's total is read: the numbers asked in the same call as its page
 /// (`Db::all_packed_with`), then `total`.
-pub(super) struct Plan {
-    /// The numbers are the counters' sum over the place streams and a count of the rest;
-    /// else the first is a count of everything, capped.
-    by_counters: bool,
+pub(super) enum Plan {
+    /// The counters' sum over the place streams, and a count of the rest.
+    Counters,
+    /// A count of everything, capped.
+    Capped,
 }
 
-pub(super) fn plan(read: &Read<'_>, all: &[Stream]) -> (Plan, [SelectStatement; 2]) {
+pub(super) fn plan(
+    read: &Read<'_>,
+    all: &[Stream],
+) -> (Plan, (SelectStatement, Option<SelectStatement>)) {
     let capped = Read {
         limit: COUNT_CAP + 1,
         ..*read
@@ -42,15 +46,9 @@ pub(super) fn plan(read: &Read<'_>, all: &[Stream]) -> (Plan, [SelectStatement; 
                 outside: &keys,
                 ..capped
             };
-            (Plan { by_counters: true }, [sum, count(&extra, &rest)])
+            (Plan::Counters, (sum, Some(count(&extra, &rest))))
         }
-        None => (
-            Plan { by_counters: false },
-            [
-                count(&capped, all),
-                Query::select().expr(Expr::val(0i64)).to_owned(),
-            ],
-        ),
+        None => (Plan::Capped, (count(&capped, all), None)),
     }
 }
 
@@ -73,7 +71,7 @@ pub(super) async fn total(
     [first, second]: [i64; 2],
 ) -> StoreResult<Total> {
     let cap = COUNT_CAP as i64;
-    let n = if plan.by_counters {
+    let n = if let Plan::Counters = plan {
         if second <= cap {
             return Ok(Total {
                 count: first + second,
