@@ -191,6 +191,11 @@ impl Deltas {
 
     /// Takes in `other`'s moves, leaving it empty.
     pub(crate) fn absorb(&mut self, other: &mut Deltas) {
+        // Into nothing (a held write's first moves): taken whole, no key compared.
+        if self.0.is_empty() {
+            std::mem::swap(&mut self.0, &mut other.0);
+            return;
+        }
         for (k, d) in std::mem::take(&mut other.0) {
             *self.0.entry(k).or_default() += d;
         }
