@@ -103,10 +103,11 @@ def run(binary: Path, work: Path, url: str, args) -> bool:
           f"({in_flight_before} acknowledged so far)")
     load.stop()
     acked = load.snapshot()
-    acked_requests = requests.stop()
+    requests.stop()
+    acked_requests = requests.snapshot()
     h.log(f"writers stopped: {len(acked)} writes acknowledged "
           f"({len(acked) / kill_at:.0f}/s); answers seen: {load.status_summary()}")
-    h.log(f"requests: {len(acked_requests)} acknowledged; answers seen: {requests.summary()}")
+    h.log(f"requests: {len(acked_requests)} acknowledged; answers seen: {requests.status_summary()}")
     if load.bad_bodies:
         h.log("unexpected answers while writing: " + " | ".join(load.bad_bodies))
 

@@ -4,7 +4,6 @@ acknowledged one after the restart (its row and its first timeline entry)."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import jiceng_harness as h
@@ -35,18 +34,13 @@ def prepare(base: str, admin_token: str) -> tuple[str, int, int]:
     return token, node["id"], plain[0]
 
 
-class RequestLoad:
-    """N threads submitting requests (a hotline call recorded by the community worker) as fast as
-    they can; `acked` maps the id of every 201 to its description."""
+class RequestLoad(h.WriterLoad):
+    """WriterLoad's threads submitting requests (a hotline call recorded by the community worker)
+    instead of nodes; `acked` maps the id of every 201 to its description."""
 
     def __init__(self, base: str, token: str, place: int, category: int, threads: int):
-        self.base, self.token, self.place, self.category = base, token, place, category
-        self.nthreads = threads
-        self.stop_event = threading.Event()
-        self.lock = threading.Lock()
-        self.acked: dict[int, str] = {}
-        self.statuses: dict[str, int] = {}
-        self.threads: list[threading.Thread] = []
+        super().__init__(base, token, threads, tag="RQ")
+        self.place, self.category = place, category
 
     def _run(self, tid: int) -> None:
         seq = 0
@@ -59,32 +53,13 @@ class RequestLoad:
                 status, resp = h.request("POST", self.base + "/api/v1/requests", body, token=self.token)
             except h.TRANSPORT_ERRORS:
                 with self.lock:
-                    self.statuses["transport error"] = self.statuses.get("transport error", 0) + 1
+                    self._note("transport error")
                 time.sleep(0.05)
                 continue
             with self.lock:
-                self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
+                self._note(str(status))
                 if status == 201 and isinstance(resp, dict) and isinstance(resp.get("id"), int):
                     self.acked[resp["id"]] = text
-
-    def start(self) -> "RequestLoad":
-        for i in range(self.nthreads):
-            t = threading.Thread(target=self._run, args=(i,), daemon=True, name=f"requests-{i}")
-            t.start()
-            self.threads.append(t)
-        return self
-
-    def stop(self, timeout: float = 30) -> dict[int, str]:
-        self.stop_event.set()
-        deadline = time.monotonic() + timeout
-        for t in self.threads:
-            t.join(max(0.0, deadline - time.monotonic()))
-        with self.lock:
-            return dict(self.acked)
-
-    def summary(self) -> str:
-        with self.lock:
-            return ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items()))
 
 
 def check(base: str, acked: dict[int, str]) -> list[str]:

@@ -17,6 +17,9 @@ use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::AssertSqlSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Undoes a failed `send_held` (its savepoint stays open when a statement fails).
+const UNDO: &str = "ROLLBACK TO group_held;\nRELEASE group_held";
+
 /// Bound parameters per merged statement: under SQLite's limit (32,766 since 3.32).
 const MAX_PARAMS: usize = 30_000;
 
@@ -121,16 +124,14 @@ impl Tx {
         };
         tracing::info!(error = %why, writes = held.len(), "held rows: sending each write's alone");
         ALONE.fetch_add(held.len() as u64, Ordering::Relaxed);
-        self.raw("ROLLBACK TO group_held;\nRELEASE group_held")
-            .await?;
+        self.raw(UNDO).await?;
         let mut failed = Vec::new();
         for mut w in held {
             let (sql, values) = joined(&w);
             match self.send_held(sql, values, true).await {
                 Ok(()) => self.settled.absorb(&mut w.counts),
                 Err(e) => {
-                    self.raw("ROLLBACK TO group_held;\nRELEASE group_held")
-                        .await?;
+                    self.raw(UNDO).await?;
                     failed.push((w.job, e));
                 }
             }

@@ -13,15 +13,17 @@ async fn ok(app: &TestApp, token: &str, id: i64, body: serde_json::Value) -> ser
     r.json()
 }
 
-#[tokio::test]
-async fn an_auto_dispatch_rule_sends_a_new_request_straight_to_its_department() {
-    let app = TestApp::new().await;
-    let l = setup(&app).await;
-    let district = l.district;
+/// A district admin's routing rule sending the loop's category straight to its department;
+/// the admin's token.
+async fn auto_dispatch_to_department(app: &TestApp, l: &crate::requests::Loop) -> String {
     let admin = app
-        .token_for("quadmin", jiceng_core::role::Role::DistrictAdmin, district)
+        .token_for(
+            "quadmin",
+            jiceng_core::role::Role::DistrictAdmin,
+            l.district,
+        )
         .await;
-    let body = json!({"category_id": l.category, "node_id": district, "lead_org_id": l.dept_id, "auto_dispatch": true});
+    let body = json!({"category_id": l.category, "node_id": l.district, "lead_org_id": l.dept_id, "auto_dispatch": true});
     let r = app
         .api(
             "POST",
@@ -31,6 +33,15 @@ async fn an_auto_dispatch_rule_sends_a_new_request_straight_to_its_department() 
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    admin
+}
+
+#[tokio::test]
+async fn an_auto_dispatch_rule_sends_a_new_request_straight_to_its_department() {
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let district = l.district;
+    let admin = auto_dispatch_to_department(&app, &l).await;
     let id = submit(&app, &l).await;
     let d = app
         .get(&format!("/api/v1/requests/{id}"), &l.dept)
@@ -232,24 +243,8 @@ async fn the_inbox_tells_each_party_what_is_theirs_to_do() {
 async fn requests_submitted_at_the_same_moment_each_get_their_own_record() {
     let app = TestApp::new().await;
     let l = setup(&app).await;
-    let admin = app
-        .token_for(
-            "quadmin",
-            jiceng_core::role::Role::DistrictAdmin,
-            l.district,
-        )
-        .await;
     // Half of them through an auto-dispatch rule (a longer write of another shape).
-    let rule = json!({"category_id": l.category, "node_id": l.district, "lead_org_id": l.dept_id, "auto_dispatch": true});
-    let r = app
-        .api(
-            "POST",
-            "/api/v1/routing-rules",
-            Some(&admin),
-            Some(&rule.to_string()),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let admin = auto_dispatch_to_department(&app, &l).await;
     let other = jiceng_store::requests::categories::list(&app.db, true)
         .await
         .unwrap()
