@@ -1,6 +1,6 @@
 //! Territory and organisation nodes: enough of the trees to scope by.
 
-use crate::db::Db;
+use crate::db::{Db, Engine};
 use crate::error::{StoreError, StoreResult};
 use crate::{Page, scope_cond};
 use chrono::{DateTime, Utc};
@@ -33,7 +33,7 @@ pub(crate) enum Nodes {
     UpdatedAt,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Node {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -44,6 +44,7 @@ pub struct Node {
     pub path: String,
     /// A finer type: for grids `residential` or the kind of dedicated grid (`school`, …).
     pub subtype: Option<String>,
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -118,6 +119,29 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> StoreResult<Node> {
     )
     .await?
     .ok_or(StoreError::NotFound)
+}
+
+/// The node `id` and every node above it, up its parents (none when there is no such id).
+pub(crate) fn line_up(engine: Engine, id: i64) -> SelectStatement {
+    select().and_where(ids_up_from(engine, id, "id")).to_owned()
+}
+
+/// `"{col}" IN` the ids of node `id` and of every node above it: a handful of primary-key
+/// steps, for a query that knows the node's id but not yet its path. sea-query has no
+/// recursive subquery, and a custom one's placeholder is written in the engine's dialect.
+pub(crate) fn ids_up_from(engine: Engine, id: i64, col: &str) -> SimpleExpr {
+    let start = match engine {
+        Engine::Sqlite => "?",
+        Engine::Postgres => "$1",
+    };
+    Expr::cust_with_values(
+        format!(
+            "\"{col}\" IN (WITH RECURSIVE up (id) AS (SELECT CAST({start} AS BIGINT) UNION ALL \
+             SELECT n.parent_id FROM nodes AS n JOIN up ON n.id = up.id \
+             WHERE n.parent_id IS NOT NULL) SELECT id FROM up)"
+        ),
+        [id],
+    )
 }
 
 /// Children of `parent_id` within scope, by code. A parent outside the scope is `NotFound`.

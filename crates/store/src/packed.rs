@@ -49,6 +49,43 @@ impl Db {
         Ok((rows, [a.unwrap_or(0), b.unwrap_or(0)]))
     }
 
+    /// The rows of three queries in one call on SQLite, each `all_packed` (unordered): a
+    /// write that first reads what it needs from three tables then waits for one hand-off to
+    /// SQLite's worker thread instead of three (bench S1, a new request's category, place and
+    /// routing rules). PostgreSQL asks them one after another.
+    pub async fn all_packed3<A, B, C>(
+        &self,
+        qs: (&SelectStatement, &SelectStatement, &SelectStatement),
+    ) -> StoreResult<(Vec<A>, Vec<B>, Vec<C>)>
+    where
+        A: Record + DeserializeOwned,
+        B: Record + DeserializeOwned,
+        C: Record + DeserializeOwned,
+    {
+        if !matches!(self, Db::Sqlite { .. }) {
+            return Ok((
+                self.all(qs.0).await?,
+                self.all(qs.1).await?,
+                self.all(qs.2).await?,
+            ));
+        }
+        let array = |q: &SelectStatement, fields: &[&str]| {
+            let mut one = Query::select();
+            one.expr(Expr::cust(row_array(fields)))
+                .from_subquery(q.clone(), Alias::new("packed"));
+            Expr::SubQuery(None, Box::new(one.into()))
+        };
+        let all = Query::select()
+            .expr(array(qs.0, field_names::<A>()?))
+            .expr(array(qs.1, field_names::<B>()?))
+            .expr(array(qs.2, field_names::<C>()?))
+            .to_owned();
+        let texts: Option<(Option<String>, Option<String>, Option<String>)> =
+            self.optional(&all).await?;
+        let (a, b, c) = texts.unwrap_or_default();
+        Ok((rows_of(a)?, rows_of(b)?, rows_of(c)?))
+    }
+
     /// The packed rows of `q` and two more values of the same call.
     async fn packed<T>(
         &self,
@@ -58,19 +95,8 @@ impl Db {
     where
         T: DeserializeOwned,
     {
-        let fields = field_names::<T>()?;
-        // Each row as an array of its values in the struct's field order, which serde's
-        // derived `Deserialize` reads as a sequence: no key is written, copied or matched,
-        // half the text of `json_object` for a page of requests (bench S3).
-        let values: Vec<String> = fields
-            .iter()
-            .map(|f| format!("\"packed\".\"{f}\""))
-            .collect();
         let mut outer = Query::select();
-        outer.expr(Expr::cust(format!(
-            "json_group_array(json_array({}))",
-            values.join(", ")
-        )));
+        outer.expr(Expr::cust(row_array(field_names::<T>()?)));
         for e in extra {
             outer.expr(e);
         }
@@ -78,10 +104,48 @@ impl Db {
         // An aggregate answers one row, `[]` when nothing matched.
         let row: Option<(String, Option<i64>, Option<i64>)> = self.optional(&outer).await?;
         let (json, a, b) = row.unwrap_or_else(|| ("[]".to_owned(), None, None));
-        let rows = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Config(format!("读取数据时格式不符：{e}")))?;
-        Ok((rows, (a, b)))
+        Ok((rows_of(Some(json))?, (a, b)))
     }
+}
+
+/// The aggregate packing `packed`'s rows: each row as an array of its values in the struct's
+/// field order, which serde's derived `Deserialize` reads as a sequence. No key is written,
+/// copied or matched: half the text of `json_object` for a page of requests (bench S3).
+fn row_array(fields: &[&str]) -> String {
+    let values: Vec<String> = fields
+        .iter()
+        .map(|f| format!("\"packed\".\"{f}\""))
+        .collect();
+    format!("json_group_array(json_array({}))", values.join(", "))
+}
+
+/// Packed rows read back; no text (an aggregate over nothing) is no row.
+fn rows_of<T: DeserializeOwned>(json: Option<String>) -> StoreResult<Vec<T>> {
+    let Some(json) = json else {
+        return Ok(Vec::new());
+    };
+    serde_json::from_str(&json).map_err(|e| StoreError::Config(format!("读取数据时格式不符：{e}")))
+}
+
+/// A boolean column as SQLite packs it (`0`/`1`), or as JSON's `true`/`false`.
+pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    struct Flag;
+    impl Visitor<'_> for Flag {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("0, 1, true or false")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+            Ok(v != 0)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+            Ok(v != 0)
+        }
+    }
+    d.deserialize_any(Flag)
 }
 
 /// The field names of the struct `T` deserializes into, asked of its `Deserialize` impl.

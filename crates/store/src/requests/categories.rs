@@ -28,8 +28,9 @@ pub(crate) enum RequestCategories {
     UpdatedAt,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Row {
+/// A category as stored; `Deserialize` reads it packed (`Db::all_packed3`).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct Row {
     id: i64,
     code: String,
     name: String,
@@ -38,7 +39,9 @@ struct Row {
     resolve_days: Option<i64>,
     hint: String,
     questions_json: String,
+    #[serde(deserialize_with = "crate::packed::flag")]
     active: bool,
+    #[serde(deserialize_with = "crate::time_text::utc")]
     updated_at: DateTime<Utc>,
 }
 
@@ -169,14 +172,15 @@ pub async fn list(db: &Db, active_only: bool) -> StoreResult<Vec<Category>> {
 }
 
 pub async fn get(db: &Db, id: i64) -> StoreResult<Category> {
-    let row: Option<Row> = db
-        .optional(
-            &select()
-                .and_where(Expr::col(RequestCategories::Id).eq(id))
-                .to_owned(),
-        )
-        .await?;
+    let row: Option<Row> = db.optional(&by_id(id)).await?;
     row.map(Category::from).ok_or(StoreError::NotFound)
+}
+
+/// The query for one category (no row when there is no such id).
+pub(crate) fn by_id(id: i64) -> SelectStatement {
+    select()
+        .and_where(Expr::col(RequestCategories::Id).eq(id))
+        .to_owned()
 }
 
 fn values(c: &CategoryInput) -> [sea_query::SimpleExpr; 8] {

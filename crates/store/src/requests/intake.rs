@@ -2,12 +2,13 @@
 //! recorded on someone's behalf. Routing picks the desk; an auto-dispatch rule sends it straight
 //! to the lead unit.
 
+use super::routing::{self, RoutingRule};
 use super::writes::{Effects, event_insert, notify_insert, units_insert};
-use super::{Requests, SlaEnv, Viewer, categories, counters, place_index, routing};
+use super::{Requests, SlaEnv, Viewer, categories, counters, place_index};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
-use crate::error::StoreResult;
-use crate::nodes;
+use crate::error::{StoreError, StoreResult};
+use crate::nodes::{self, Node};
 use crate::vault::Vault;
 use jiceng_core::DomainError;
 use jiceng_core::node::Tree;
@@ -90,9 +91,21 @@ pub async fn submit(
     actor: &Actor,
     new: NewRequest,
 ) -> StoreResult<Submitted> {
-    let category = categories::get(db, new.category_id)
-        .await
-        .ok()
+    let place_id = new.place_node_id.or(new.home_node_id);
+    // Everything the request is checked and routed by, in one read: its category, the place
+    // with every node above it, and the routing rules set on those (bench S1: each read is a
+    // hand-off to SQLite's worker thread and back). No node has id 0: no place, no rows.
+    let (category, line, rules): (Vec<categories::Row>, Vec<Node>, Vec<RoutingRule>) = db
+        .all_packed3((
+            &categories::by_id(new.category_id),
+            &nodes::line_up(db.engine(), place_id.unwrap_or(0)),
+            &routing::rules_along(db.engine(), place_id.unwrap_or(0)),
+        ))
+        .await?;
+    let category = category
+        .into_iter()
+        .next()
+        .map(categories::Category::from)
         .filter(|c| c.active)
         .ok_or_else(|| {
             DomainError::new("unknown_category", "category_id", "诉求分类不存在或已停用")
@@ -100,14 +113,18 @@ pub async fn submit(
     let description = check_text(&new.description)?;
     let answers = check_answers(&category.questions, &new.answers)?;
     check_coordinates(new.longitude, new.latitude)?;
-    let place_id = new.place_node_id.or(new.home_node_id).ok_or_else(|| {
+    let place_id = place_id.ok_or_else(|| {
         DomainError::new(
             "missing_location",
             "place_node_id",
             "请选择问题发生的网格、小区或楼栋",
         )
     })?;
-    let place = nodes::get(db, scope, place_id).await?;
+    // As `nodes::get`: a place outside the scope is not found.
+    let place = line
+        .iter()
+        .find(|n| n.id == place_id && scope.contains(&n.path))
+        .ok_or(StoreError::NotFound)?;
     if place.tree != Tree::Territory.as_str() {
         return Err(DomainError::new(
             "invalid_place",
@@ -126,7 +143,7 @@ pub async fn submit(
         )
         .into());
     }
-    let route = routing::route(db, category.id, &place).await?;
+    let route = routing::route(category.id, place, &line, &rules);
     let severity = category.severity();
     let days = env
         .policy

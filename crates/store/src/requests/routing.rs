@@ -2,7 +2,7 @@
 //! default when no rule covers a place: the desk of the street (else district) above it.
 
 use crate::audit::{self, Actor, Change};
-use crate::db::Db;
+use crate::db::{Db, Engine};
 use crate::error::{StoreError, StoreResult};
 use crate::nodes::{self, Node, Nodes};
 use crate::orgs::Organisations;
@@ -30,7 +30,8 @@ pub(crate) enum RoutingRules {
     CreatedAt,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// `Deserialize` reads it packed (`Db::all_packed3`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RoutingRule {
     pub id: i64,
     pub category_id: Option<i64>,
@@ -41,7 +42,9 @@ pub struct RoutingRule {
     /// `community`: the community above each request's place receives it (分级响应).
     pub desk_level: Option<String>,
     pub lead_org_id: Option<i64>,
+    #[serde(deserialize_with = "crate::packed::flag")]
     pub auto_dispatch: bool,
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -262,56 +265,54 @@ pub struct Route {
     pub auto_dispatch: bool,
 }
 
-/// Routes a request of `category_id` at `place`.
-pub async fn route(db: &Db, category_id: i64, place: &Node) -> StoreResult<Route> {
-    let above = jiceng_core::node::ancestor_paths(&place.path);
-    let candidates: Vec<RoutingRule> = db
-        .all(
-            &select()
-                .and_where(Expr::col(RoutingRules::NodePath).is_in(above.clone()))
-                .to_owned(),
-        )
-        .await?;
+/// The routing rules set on node `place_id` or any node above it (its candidates).
+pub(crate) fn rules_along(engine: Engine, place_id: i64) -> sea_query::SelectStatement {
+    let line = Query::select()
+        .column(Nodes::Path)
+        .from(Nodes::Table)
+        .and_where(nodes::ids_up_from(engine, place_id, "id"))
+        .to_owned();
+    select()
+        .and_where(Expr::col(RoutingRules::NodePath).in_subquery(line))
+        .to_owned()
+}
+
+/// Routes a request of `category_id` at `place`, given the nodes from the place up (`line`,
+/// `nodes::line_up`) and the rules set on them (`rules_along`), both read with the request's
+/// other inputs in one call.
+pub(crate) fn route(
+    category_id: i64,
+    place: &Node,
+    line: &[Node],
+    candidates: &[RoutingRule],
+) -> Route {
     let rules: Vec<Rule> = candidates.iter().map(RoutingRule::rule).collect();
     let chosen = rules::choose(&rules, category_id, &place.path);
     let desk = match chosen.and_then(|r| r.desk_path.clone()) {
         Some(d) => d,
-        None => desk_above(db, place, above, chosen.and_then(|r| r.desk_level)).await?,
+        None => desk_above(place, line, chosen.and_then(|r| r.desk_level)),
     };
-    Ok(Route {
+    Route {
         desk_path: desk,
         suggested_org_id: chosen.and_then(|r| r.lead_org_id),
         auto_dispatch: chosen.is_some_and(|r| r.auto_dispatch && r.lead_org_id.is_some()),
-    })
+    }
 }
 
 /// The node of kind `level` above a place (the place itself included), else the street (else
 /// district) above it: whose dispatchers receive its requests.
-async fn desk_above(
-    db: &Db,
-    place: &Node,
-    above: Vec<String>,
-    level: Option<NodeKind>,
-) -> StoreResult<String> {
-    let ancestors: Vec<Node> = db
-        .all(
-            &nodes::select()
-                .and_where(Expr::col(Nodes::Path).is_in(above))
-                .to_owned(),
-        )
-        .await?;
+fn desk_above(place: &Node, line: &[Node], level: Option<NodeKind>) -> String {
     let deepest = |k: NodeKind| {
-        ancestors
-            .iter()
+        line.iter()
             .filter(|n| n.kind == k.as_str())
             .max_by_key(|n| n.path.len())
             .map(|n| n.path.clone())
     };
-    Ok(level
+    level
         .and_then(deepest)
         .or_else(|| deepest(NodeKind::Street))
         .or_else(|| deepest(NodeKind::District))
-        .unwrap_or_else(|| place.path.clone()))
+        .unwrap_or_else(|| place.path.clone())
 }
 
 /// A unit a desk can dispatch to.
