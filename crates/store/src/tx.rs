@@ -30,6 +30,9 @@ pub struct Tx {
     held: Option<Vec<held::HeldWrite>>,
     /// The group writer's current write, which held rows are charged to.
     job: usize,
+    /// SQLite: whether anything but `next_id`'s read was sent in this transaction. Until
+    /// then, held rows can be undone by starting the transaction again (`held`).
+    touched: bool,
 }
 
 enum Conn {
@@ -45,7 +48,8 @@ enum Conn {
 
 /// Runs `$body` with `$sql`/`$v` rendered for the engine of `$self` and `$ex` its executor.
 macro_rules! on_tx {
-    ($self:expr, $q:expr, |$ex:ident, $sql:ident, $v:ident| $body:expr) => {
+    ($self:expr, $q:expr, |$ex:ident, $sql:ident, $v:ident| $body:expr) => {{
+        $self.touched = true;
         match &mut $self.conn {
             Conn::Sqlite(t, ahead, _) => {
                 let ($sql, $v) = crate::sqlite_sql::render($q);
@@ -62,7 +66,7 @@ macro_rules! on_tx {
                 $body
             }
         }
-    };
+    }};
 }
 
 impl Tx {
@@ -74,6 +78,7 @@ impl Tx {
             ids: Vec::new(),
             held: None,
             job: 0,
+            touched: false,
         }
     }
 
@@ -134,7 +139,13 @@ impl Tx {
             .expr(Expr::cust("coalesce(max(id), 0) + 1"))
             .from(Alias::new(table))
             .to_owned();
-        let next = self.scalar(&q).await?;
+        // Only a read: it leaves the write's savepoint (`ahead`) for the write's first change
+        // and the transaction untouched, so held rows need no savepoint (`held`).
+        let Conn::Sqlite(t, _, _) = &mut self.conn else {
+            return self.scalar(&q).await;
+        };
+        let (sql, v) = crate::sqlite_sql::render(&q);
+        let next = scalar_on(&mut **t, sql, v).await?;
         self.ids.push((table, next + 1));
         Ok(next)
     }
@@ -165,6 +176,7 @@ impl Tx {
     }
 
     async fn send_all(&mut self, qs: &[sea_query::InsertStatement]) -> StoreResult<()> {
+        self.touched = true;
         match &mut self.conn {
             Conn::Sqlite(t, ahead, _) => {
                 let mut sql = ahead.take().map(|a| format!("{a};\n")).unwrap_or_default();
@@ -238,6 +250,7 @@ impl Tx {
 
     /// A statement without parameters or results (savepoints).
     pub(crate) async fn raw(&mut self, sql: &'static str) -> StoreResult<()> {
+        self.touched = true;
         match &mut self.conn {
             Conn::Sqlite(t, ahead, _) => {
                 let sql = match ahead.take() {

@@ -8,6 +8,15 @@
 //! multi-row insert, and the whole batch's rows as **one** call. Should that call fail, it is
 //! undone and each write's rows are sent again on their own, so the failure is charged to the
 //! write that caused it and the others are kept.
+//!
+//! Undone how: when nothing else was sent in the transaction yet (a batch of new requests),
+//! by rolling it back and beginning again; otherwise to a savepoint. Without a savepoint, and
+//! with `INSERT OR FAIL` and foreign keys checked at the commit (`defer_foreign_keys`), SQLite
+//! keeps no copy of every page a merged statement changes in case it must undo just that
+//! statement (its statement journal: 12 % of the write connection's time in bench S1). A
+//! held row's foreign keys point at its own request or at rows never deleted (categories,
+//! nodes, units, users), so the commit's check fails only on a bug — and then the whole batch
+//! is refused, nothing of it written.
 
 use super::{Conn, Tx};
 use crate::error::{StoreError, StoreResult};
@@ -105,6 +114,8 @@ impl Tx {
             Some(h) if !h.is_empty() => std::mem::take(h),
             _ => return Ok(Vec::new()),
         };
+        // Nothing sent yet in this transaction: undone by beginning it again (see the module).
+        let fresh = !self.touched;
         // A lone write's statements are the same text every time: kept prepared.
         let ((sql, values), keep) = match held.as_slice() {
             [one] => (joined(one), true),
@@ -113,7 +124,11 @@ impl Tx {
                 (merged(&held), false)
             }
         };
-        let why = match self.send_held(sql, values, keep).await {
+        let sent = match fresh {
+            true => self.send_fresh(sql, values, keep).await,
+            false => self.send_held(sql, values, keep).await,
+        };
+        let why = match sent {
             Ok(()) => {
                 for mut w in held {
                     self.settled.absorb(&mut w.counts);
@@ -124,7 +139,10 @@ impl Tx {
         };
         tracing::info!(error = %why, writes = held.len(), "held rows: sending each write's alone");
         ALONE.fetch_add(held.len() as u64, Ordering::Relaxed);
-        self.raw(UNDO).await?;
+        match fresh {
+            true => self.restart().await?,
+            false => self.raw(UNDO).await?,
+        }
         let mut failed = Vec::new();
         for mut w in held {
             let (sql, values) = joined(&w);
@@ -139,13 +157,40 @@ impl Tx {
         Ok(failed)
     }
 
+    /// `sql` as the transaction's first statements, without a savepoint (see the module).
+    async fn send_fresh(&mut self, sql: String, values: Vec<Value>, keep: bool) -> StoreResult<()> {
+        self.touched = true;
+        let Conn::Sqlite(t, ahead, _) = &mut self.conn else {
+            return Err(not_sqlite());
+        };
+        // The group writer took back the write's savepoint before the flush.
+        debug_assert!(ahead.is_none());
+        let text = format!("PRAGMA defer_foreign_keys = ON;\n{sql}");
+        sqlx::query_with(AssertSqlSafe(text), SqlxValues(Values(values)))
+            .persistent(keep)
+            .execute(&mut **t)
+            .await?;
+        Ok(())
+    }
+
+    /// Undoes a failed `send_fresh`: the transaction (which held nothing else) is rolled back
+    /// and begun again. An I/O error may have rolled it back already; then `ROLLBACK` fails
+    /// and `BEGIN` is what matters.
+    async fn restart(&mut self) -> StoreResult<()> {
+        let Conn::Sqlite(t, _, _) = &mut self.conn else {
+            return Err(not_sqlite());
+        };
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut **t).await;
+        sqlx::raw_sql("BEGIN").execute(&mut **t).await?;
+        Ok(())
+    }
+
     /// `sql` behind a savepoint of its own (`group_held`), in one call; prepared statements
     /// kept for the next time only when `keep`: a merged batch is seldom sent twice.
     async fn send_held(&mut self, sql: String, values: Vec<Value>, keep: bool) -> StoreResult<()> {
+        self.touched = true;
         let Conn::Sqlite(t, ahead, _) = &mut self.conn else {
-            return Err(StoreError::Database(sqlx::Error::Protocol(
-                "held inserts are SQLite's".into(),
-            )));
+            return Err(not_sqlite());
         };
         let mut text = String::with_capacity(sql.len() + 64);
         if let Some(a) = ahead.take() {
@@ -161,6 +206,10 @@ impl Tx {
             .await?;
         Ok(())
     }
+}
+
+fn not_sqlite() -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol("held inserts are SQLite's".into()))
 }
 
 /// One write's statements as one text, in their order.
@@ -206,7 +255,15 @@ fn merged(held: &[HeldWrite]) -> (String, Vec<Value>) {
                 Some((head, tuple, tail)) if rows.len() > 1 => {
                     let per = rows[0].len().max(1);
                     for chunk in rows.chunks((MAX_PARAMS / per).max(1)) {
-                        sql.push_str(head);
+                        // `OR FAIL`: a failing row leaves the rows before it (the whole
+                        // call is undone anyway), so SQLite journals nothing to undo them.
+                        match head.strip_prefix("INSERT INTO ") {
+                            Some(rest) => {
+                                sql.push_str("INSERT OR FAIL INTO ");
+                                sql.push_str(rest);
+                            }
+                            None => sql.push_str(head),
+                        }
                         sql.push_str(tuple);
                         for _ in 1..chunk.len() {
                             sql.push_str(", ");
@@ -287,12 +344,12 @@ mod tests {
         let (sql, values) = merged(&held);
         let lines: Vec<&str> = sql.lines().collect();
         assert_eq!(lines.len(), 3, "{sql}");
-        assert!(lines[0].starts_with(r#"INSERT INTO "r""#), "{sql}");
+        assert!(lines[0].starts_with(r#"INSERT OR FAIL INTO "r""#), "{sql}");
         assert!(
             lines[0].contains("VALUES (?, ?), (?, ?) ON CONFLICT"),
             "{sql}"
         );
-        assert!(lines[1].starts_with(r#"INSERT INTO "e""#), "{sql}");
+        assert!(lines[1].starts_with(r#"INSERT OR FAIL INTO "e""#), "{sql}");
         assert!(lines[2].contains("VALUES (?, ?) ON CONFLICT"), "{sql}");
         let ints: Vec<_> = values
             .iter()
