@@ -38,8 +38,8 @@ pub(crate) async fn serve_db(
         clock.clone(),
         std::time::Duration::from_secs(300),
     );
-    // Deadlines are checked every `SLA_TICK` (a second) — one query on the small partial index of
-    // unflagged deadlines — so an overdue event is raised within about a second (bench S5 wants 2 s).
+    // Deadlines are checked every `SLA_TICK` (half a second) — one query on the small partial
+    // index of unflagged deadlines — so an overdue event is raised soon after (bench S5 wants 2 s).
     let sla_ticker =
         jiceng_jobs::spawn_sla_ticker(db.clone(), clock.clone(), jiceng_jobs::SLA_TICK);
     let seeded = jiceng_store::requests::categories::seed_if_empty(
