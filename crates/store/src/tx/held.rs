@@ -165,7 +165,12 @@ impl Tx {
         };
         // The group writer took back the write's savepoint before the flush.
         debug_assert!(ahead.is_none());
-        let text = format!("PRAGMA defer_foreign_keys = ON;\n{sql}");
+        // A merged batch's foreign keys are checked at the commit (see the module); a lone
+        // write's stay immediate, so a violation answers with its own error.
+        let text = match keep {
+            false => format!("PRAGMA defer_foreign_keys = ON;\n{sql}"),
+            true => sql,
+        };
         sqlx::query_with(AssertSqlSafe(text), SqlxValues(Values(values)))
             .persistent(keep)
             .execute(&mut **t)
