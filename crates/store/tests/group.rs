@@ -175,3 +175,68 @@ async fn the_log_reaches_the_database_file_and_stays_bounded_under_steady_writes
     let closing = tokio::time::timeout(std::time::Duration::from_secs(10), t.db.close());
     assert!(closing.await.is_ok(), "closing the database hung");
 }
+
+/// A held row whose foreign key points nowhere (only a bug makes one). The write holding it
+/// fails and leaves nothing. On SQLite a batch merged with it has its foreign keys checked at
+/// the commit (`tx::held`), so its batch may be refused whole: whatever each write answered,
+/// its rows are there exactly when it answered `Ok`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_row_pointing_nowhere_fails_and_every_answer_matches_what_is_stored() {
+    let t = test_db().await;
+    let event_of_nothing = Query::insert()
+        .into_table(Alias::new("request_events"))
+        .columns(
+            [
+                "request_id",
+                "at",
+                "actor_login",
+                "actor_name",
+                "actor_unit",
+                "action",
+            ]
+            .map(Alias::new),
+        )
+        .values_panic([
+            (-1i64).into(),
+            Utc::now().into(),
+            "x".into(),
+            "x".into(),
+            "x".into(),
+            "x".into(),
+        ])
+        .to_owned();
+    let mut handles = Vec::new();
+    for i in 0..20 {
+        let (db, bad) = (t.db.clone(), event_of_nothing.clone());
+        handles.push(tokio::spawn(async move {
+            db.write_new(move |tx: &mut Tx| {
+                Box::pin(async move {
+                    let mut rows = vec![setting(&format!("fk-{i}"))];
+                    if i == 5 {
+                        rows.push(bad);
+                    }
+                    tx.insert_held(&rows).await?;
+                    Ok(())
+                })
+            })
+            .await
+        }));
+    }
+    for (i, h) in handles.into_iter().enumerate() {
+        let answer = h.await.unwrap();
+        let stored: Option<(String,)> =
+            t.db.optional(
+                &Query::select()
+                    .column(Alias::new("key"))
+                    .from(Alias::new("settings"))
+                    .and_where(Expr::col(Alias::new("key")).eq(format!("fk-{i}")))
+                    .to_owned(),
+            )
+            .await
+            .unwrap();
+        if i == 5 {
+            assert!(answer.is_err(), "the write pointing nowhere was accepted");
+        }
+        assert_eq!(answer.is_ok(), stored.is_some(), "write {i}: {answer:?}");
+    }
+}
