@@ -164,10 +164,9 @@ async fn run_batch(db: Db, batch: Vec<Job>) {
             return;
         }
     };
-    let committed = tx
-        .commit()
-        .await
-        .map_err(|e| Arc::<str>::from(e.to_string()));
+    let (committed, refused) = tx.commit_held().await;
+    failed.extend(refused);
+    let committed = committed.map_err(|e| Arc::<str>::from(e.to_string()));
     for (i, f) in finishes.into_iter().enumerate() {
         match failed.iter().position(|(job, _)| *job == i) {
             Some(at) => f(Err(Lost::Own(failed.swap_remove(at).1))),

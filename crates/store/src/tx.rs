@@ -33,6 +33,9 @@ pub struct Tx {
     /// SQLite: whether anything but `next_id`'s read was sent in this transaction. Until
     /// then, held rows can be undone by starting the transaction again (`held`).
     touched: bool,
+    /// Held rows sent with their foreign keys checked at the commit (`held`), kept until it
+    /// holds: their counter moves join only then.
+    unconfirmed: Vec<held::HeldWrite>,
 }
 
 enum Conn {
@@ -79,6 +82,7 @@ impl Tx {
             held: None,
             job: 0,
             touched: false,
+            unconfirmed: Vec::new(),
         }
     }
 

@@ -170,7 +170,7 @@ pub(crate) fn apply(tx: &mut Tx, before: &Membership, after: &Membership) {
 /// creates share their street, district and month rows, so fifty creates cost one upsert of
 /// the district's row instead of fifty (bench S1), and on PostgreSQL the hot rows are locked
 /// only for the moment before the commit.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Deltas(BTreeMap<(&'static str, String, String, &'static str), i64>);
 
 impl Deltas {

@@ -13,10 +13,10 @@
 //! by rolling it back and beginning again; otherwise to a savepoint. Without a savepoint, and
 //! with `INSERT OR FAIL` and foreign keys checked at the commit (`defer_foreign_keys`), SQLite
 //! keeps no copy of every page a merged statement changes in case it must undo just that
-//! statement (its statement journal: 12 % of the write connection's time in bench S1). A
-//! held row's foreign keys point at its own request or at rows never deleted (categories,
-//! nodes, units, users), so the commit's check fails only on a bug — and then the whole batch
-//! is refused, nothing of it written.
+//! statement (its statement journal: 12 % of the write connection's time in bench S1). Should
+//! the commit's check refuse them (a held row's keys point at its own request or at rows never
+//! deleted, so only a bug would), the transaction is begun again and each write's rows sent
+//! alone with their keys checked at once (`commit_held`): again only the write at fault fails.
 
 use super::{Conn, Tx};
 use crate::error::{StoreError, StoreResult};
@@ -129,6 +129,11 @@ impl Tx {
             false => self.send_held(sql, values, keep).await,
         };
         let why = match sent {
+            Ok(()) if fresh && !keep => {
+                // Their foreign keys wait for the commit: kept whole until it holds.
+                self.unconfirmed = held;
+                return Ok(Vec::new());
+            }
             Ok(()) => {
                 for mut w in held {
                     self.settled.absorb(&mut w.counts);
@@ -155,6 +160,68 @@ impl Tx {
             }
         }
         Ok(failed)
+    }
+
+    /// Commits, as `commit`. With held rows whose foreign keys wait for the commit, a commit
+    /// that refuses them is undone and each write's rows are sent alone before committing
+    /// again (see the module); the writes whose rows could not go in come back with their
+    /// errors, as from `flush_held`.
+    pub(crate) async fn commit_held(mut self) -> (StoreResult<()>, Vec<(usize, StoreError)>) {
+        let unconfirmed = std::mem::take(&mut self.unconfirmed);
+        if unconfirmed.is_empty() {
+            return (self.commit().await, Vec::new());
+        }
+        self.settle();
+        let mut all = self.settled.clone();
+        for w in &unconfirmed {
+            all.absorb(&mut w.counts.clone());
+        }
+        match self.commit_statement(all).await {
+            Ok(()) => {
+                // Committed. What is left is sqlx's own transaction, empty by now.
+                self.settled.clear();
+                if let Err(e) = self.commit().await {
+                    tracing::warn!(error = %e, "group commit: closing the empty transaction");
+                }
+                return (Ok(()), Vec::new());
+            }
+            Err(e) => {
+                tracing::info!(error = %e, writes = unconfirmed.len(), "held rows refused at the commit: sending each write's alone");
+            }
+        }
+        ALONE.fetch_add(unconfirmed.len() as u64, Ordering::Relaxed);
+        if let Err(e) = self.restart().await {
+            return (Err(e), Vec::new());
+        }
+        let mut failed = Vec::new();
+        for mut w in unconfirmed {
+            let (sql, values) = joined(&w);
+            match self.send_held(sql, values, true).await {
+                Ok(()) => self.settled.absorb(&mut w.counts),
+                Err(e) => {
+                    if let Err(u) = self.raw(UNDO).await {
+                        return (Err(u), failed);
+                    }
+                    failed.push((w.job, e));
+                }
+            }
+        }
+        (self.commit().await, failed)
+    }
+
+    /// The counter moves `all`, then `COMMIT` as a statement of its own: refused (a deferred
+    /// foreign key), the transaction stays open as it was. Accepted, a new transaction is
+    /// begun, so sqlx's transaction object (which did not see this commit) ends with its own.
+    async fn commit_statement(&mut self, mut all: Deltas) -> StoreResult<()> {
+        self.execute_all(&all.take_statements()).await?;
+        let Conn::Sqlite(t, _, _) = &mut self.conn else {
+            return Err(not_sqlite());
+        };
+        sqlx::raw_sql("COMMIT").execute(&mut **t).await?;
+        if let Err(e) = sqlx::raw_sql("BEGIN").execute(&mut **t).await {
+            tracing::warn!(error = %e, "group commit: beginning after the commit");
+        }
+        Ok(())
     }
 
     /// `sql` as the transaction's first statements, without a savepoint (see the module).
@@ -316,106 +383,4 @@ fn values_tuple(sql: &str) -> Option<(&str, &str, &str)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use sea_query::{Alias, Expr, OnConflict, Query};
-
-    fn row(table: &str, a: i64, b: &str) -> (String, Vec<Value>) {
-        let (sql, v) = Query::insert()
-            .into_table(Alias::new(table))
-            .columns([Alias::new("a"), Alias::new("b")])
-            .values_panic([a.into(), b.into()])
-            .on_conflict(OnConflict::column(Alias::new("a")).do_nothing().to_owned())
-            .build_sqlx(SqliteQueryBuilder);
-        (sql, v.0.0)
-    }
-
-    fn write(job: usize, statements: Vec<(String, Vec<Value>)>) -> HeldWrite {
-        HeldWrite {
-            job,
-            statements,
-            counts: Deltas::default(),
-        }
-    }
-
-    #[test]
-    fn rows_of_writes_of_one_shape_go_as_one_insert_per_statement_in_each_writes_order() {
-        let held = [
-            write(0, vec![row("r", 1, "x"), row("e", 1, "y")]),
-            write(1, vec![row("r", 2, "x"), row("e", 2, "y")]),
-            // Another shape: sent after, on its own.
-            write(2, vec![row("e", 9, "z")]),
-        ];
-        let (sql, values) = merged(&held);
-        let lines: Vec<&str> = sql.lines().collect();
-        assert_eq!(lines.len(), 3, "{sql}");
-        assert!(lines[0].starts_with(r#"INSERT OR FAIL INTO "r""#), "{sql}");
-        assert!(
-            lines[0].contains("VALUES (?, ?), (?, ?) ON CONFLICT"),
-            "{sql}"
-        );
-        assert!(lines[1].starts_with(r#"INSERT OR FAIL INTO "e""#), "{sql}");
-        assert!(lines[2].contains("VALUES (?, ?) ON CONFLICT"), "{sql}");
-        let ints: Vec<_> = values
-            .iter()
-            .filter_map(|v| match v {
-                Value::BigInt(Some(n)) => Some(*n),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(ints, [1, 2, 1, 2, 9]);
-        assert_eq!(sql.matches('?').count(), values.len());
-    }
-
-    #[test]
-    fn a_statement_of_several_rows_is_repeated_whole() {
-        let (sql, v) = Query::insert()
-            .into_table(Alias::new("p"))
-            .columns([Alias::new("a"), Alias::new("b")])
-            .values_panic([1.into(), "x".into()])
-            .values_panic([2.into(), "y".into()])
-            .build_sqlx(SqliteQueryBuilder);
-        let held = [
-            write(0, vec![(sql.clone(), v.0.0.clone())]),
-            write(1, vec![(sql, v.0.0)]),
-        ];
-        let (all, values) = merged(&held);
-        assert!(
-            all.contains("VALUES (?, ?), (?, ?), (?, ?), (?, ?);"),
-            "{all}"
-        );
-        assert_eq!(values.len(), 8);
-    }
-
-    #[test]
-    fn a_row_with_an_expression_in_it_is_not_merged() {
-        let (sql, v) = Query::insert()
-            .into_table(Alias::new("t"))
-            .columns([Alias::new("a"), Alias::new("b")])
-            .values_panic([1.into(), Expr::cust("(SELECT 1)")])
-            .build_sqlx(SqliteQueryBuilder);
-        assert!(values_tuple(&sql).is_none(), "{sql}");
-        let held = [
-            write(0, vec![(sql.clone(), v.0.0.clone())]),
-            write(1, vec![(sql, v.0.0)]),
-        ];
-        let (all, values) = merged(&held);
-        assert_eq!(all.lines().count(), 2);
-        assert_eq!(values.len(), 2);
-    }
-
-    #[test]
-    fn a_merged_insert_stays_under_the_parameter_limit() {
-        let held: Vec<_> = (0..20_000)
-            .map(|i| write(i, vec![row("r", i as i64, "x")]))
-            .collect();
-        let (sql, values) = merged(&held);
-        assert_eq!(
-            sql.lines().count(),
-            2,
-            "40,000 parameters in two statements"
-        );
-        assert!(sql.lines().all(|l| l.matches('?').count() <= MAX_PARAMS));
-        assert_eq!(values.len(), 40_000);
-    }
-}
+mod tests;
