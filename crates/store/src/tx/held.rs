@@ -148,6 +148,16 @@ impl Tx {
             true => self.restart().await?,
             false => self.raw(UNDO).await?,
         }
+        self.send_each_alone(held).await
+    }
+
+    /// Each write's held rows on their own, behind a savepoint, their foreign keys checked at
+    /// once: the writes kept join the transaction's counter moves, the others come back with
+    /// their errors.
+    async fn send_each_alone(
+        &mut self,
+        held: Vec<HeldWrite>,
+    ) -> StoreResult<Vec<(usize, StoreError)>> {
         let mut failed = Vec::new();
         for mut w in held {
             let (sql, values) = joined(&w);
@@ -193,20 +203,10 @@ impl Tx {
         if let Err(e) = self.restart().await {
             return (Err(e), Vec::new());
         }
-        let mut failed = Vec::new();
-        for mut w in unconfirmed {
-            let (sql, values) = joined(&w);
-            match self.send_held(sql, values, true).await {
-                Ok(()) => self.settled.absorb(&mut w.counts),
-                Err(e) => {
-                    if let Err(u) = self.raw(UNDO).await {
-                        return (Err(u), failed);
-                    }
-                    failed.push((w.job, e));
-                }
-            }
+        match self.send_each_alone(unconfirmed).await {
+            Ok(failed) => (self.commit().await, failed),
+            Err(e) => (Err(e), Vec::new()),
         }
-        (self.commit().await, failed)
     }
 
     /// The counter moves `all`, then `COMMIT` as a statement of its own: refused (a deferred
