@@ -42,6 +42,9 @@ impl Engine {
     }
 }
 
+/// A PostgreSQL connection idle this long is pinged before it is lent (`Db::open`).
+const PING_IDLE: Duration = Duration::from_secs(1);
+
 /// A connection pool on one of the two engines.
 ///
 /// SQLite gets a separate single-connection pool for writes: SQLite admits one writer at a time
@@ -181,6 +184,20 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                // sqlx pings every connection it lends: a round trip before each call's own
+                // (bench S8·S3: a list page is three calls). One used within the last second
+                // is taken as alive, as connection pools commonly do; an older one is still
+                // pinged, and if dead dropped for another before the caller sees it. A server
+                // gone within that second fails the call, as it fails the calls in flight.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= PING_IDLE {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(opts)
                 .await?;
             return Ok(Db::Postgres(pool, Arc::default()));
@@ -208,6 +225,10 @@ impl Db {
         }
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            // sqlx pings a connection before lending it: for SQLite a hand-off to its thread
+            // and back with nothing at the other end to lose (bench S1: 6 of 20 context
+            // switches per create).
+            .test_before_acquire(false)
             // A write touches the index pages of a dozen tables; the default 2 MB cache
             // rereads them from the file on every batch (bench S1).
             .connect_with(
@@ -231,6 +252,7 @@ impl Db {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
         let read = SqlitePoolOptions::new()
             .max_connections((2 * cores).max(4))
+            .test_before_acquire(false)
             .connect_with(opts.read_only(false))
             .await?;
         Ok(Db::Sqlite {
