@@ -40,6 +40,15 @@ impl Engine {
             Engine::Postgres => "PostgreSQL",
         }
     }
+
+    /// The `n`th (from 1) placeholder of a custom SQL expression in this engine's dialect:
+    /// sea-query numbers its own values, but takes a custom expression's text as written.
+    pub(crate) fn param(self, n: usize) -> String {
+        match self {
+            Engine::Sqlite => "?".to_owned(),
+            Engine::Postgres => format!("${n}"),
+        }
+    }
 }
 
 /// A PostgreSQL connection idle this long is pinged before it is lent (`Db::open`).

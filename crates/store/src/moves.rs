@@ -3,7 +3,7 @@
 //! place at once. The move is an audit entry with the old and new parent and path: the history.
 
 use crate::audit::{self, Actor, Change};
-use crate::db::{Db, Engine, Tx};
+use crate::db::{Db, Tx};
 use crate::error::StoreResult;
 use crate::nodes::{self, Node};
 use jiceng_core::DomainError;
@@ -33,12 +33,10 @@ const PATH_COPIES: &[(&str, &str)] = &[
 
 async fn rewrite(tx: &mut Tx, table: &str, column: &str, old: &str, new: &str) -> StoreResult<u64> {
     // `||` and `substr` mean the same on both engines (positions count characters; paths are
-    // ASCII), but placeholders are written differently: the one dialect-specific spot.
+    // ASCII); only the placeholders are written differently (`Engine::param`).
     let start = i32::try_from(old.len()).unwrap_or(i32::MAX) + 1;
-    let sql = match tx.engine() {
-        Engine::Sqlite => format!("? || substr({column}, ?)"),
-        Engine::Postgres => format!("$1 || substr({column}, $2)"),
-    };
+    let e = tx.engine();
+    let sql = format!("{} || substr({column}, {})", e.param(1), e.param(2));
     let expr = Expr::cust_with_values(sql, [Value::from(new.to_owned()), Value::from(start)]);
     tx.execute(
         &Query::update()

@@ -127,13 +127,10 @@ pub(crate) fn line_up(engine: Engine, id: i64) -> SelectStatement {
 }
 
 /// `"{col}" IN` the ids of node `id` and of every node above it: a handful of primary-key
-/// steps, for a query that knows the node's id but not yet its path. sea-query has no
-/// recursive subquery, and a custom one's placeholder is written in the engine's dialect.
+/// steps, for a query that knows the node's id but not yet its path (sea-query has no
+/// recursive subquery).
 pub(crate) fn ids_up_from(engine: Engine, id: i64, col: &str) -> SimpleExpr {
-    let start = match engine {
-        Engine::Sqlite => "?",
-        Engine::Postgres => "$1",
-    };
+    let start = engine.param(1);
     Expr::cust_with_values(
         format!(
             "\"{col}\" IN (WITH RECURSIVE up (id) AS (SELECT CAST({start} AS BIGINT) UNION ALL \

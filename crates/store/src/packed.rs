@@ -55,7 +55,7 @@ impl Db {
     /// routing rules). PostgreSQL asks them one after another.
     pub async fn all_packed3<A, B, C>(
         &self,
-        qs: (&SelectStatement, &SelectStatement, &SelectStatement),
+        qs: (SelectStatement, SelectStatement, SelectStatement),
     ) -> StoreResult<(Vec<A>, Vec<B>, Vec<C>)>
     where
         A: Record + DeserializeOwned,
@@ -64,15 +64,15 @@ impl Db {
     {
         if !matches!(self, Db::Sqlite { .. }) {
             return Ok((
-                self.all(qs.0).await?,
-                self.all(qs.1).await?,
-                self.all(qs.2).await?,
+                self.all(&qs.0).await?,
+                self.all(&qs.1).await?,
+                self.all(&qs.2).await?,
             ));
         }
-        let array = |q: &SelectStatement, fields: &[&str]| {
+        let array = |q: SelectStatement, fields: &[&str]| {
             let mut one = Query::select();
             one.expr(Expr::cust(row_array(fields)))
-                .from_subquery(q.clone(), Alias::new("packed"));
+                .from_subquery(q, Alias::new("packed"));
             Expr::SubQuery(None, Box::new(one.into()))
         };
         let all = Query::select()

@@ -97,9 +97,9 @@ pub async fn submit(
     // hand-off to SQLite's worker thread and back). No node has id 0: no place, no rows.
     let (category, line, rules): (Vec<categories::Row>, Vec<Node>, Vec<RoutingRule>) = db
         .all_packed3((
-            &categories::by_id(new.category_id),
-            &nodes::line_up(db.engine(), place_id.unwrap_or(0)),
-            &routing::rules_along(db.engine(), place_id.unwrap_or(0)),
+            categories::by_id(new.category_id),
+            nodes::line_up(db.engine(), place_id.unwrap_or(0)),
+            routing::rules_along(db.engine(), place_id.unwrap_or(0)),
         ))
         .await?;
     let category = category
