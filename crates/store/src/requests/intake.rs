@@ -404,11 +404,23 @@ pub(super) fn duplicates_query(
     place_node_id: i64,
     except: Option<i64>,
 ) -> sea_query::SelectStatement {
+    // By the place's path rather than its id: the open requests at one place are an index
+    // range of `requests_open_place` (migration 0016), and the category is checked on them.
+    let path = Query::select()
+        .column(nodes::Nodes::Path)
+        .from(nodes::Nodes::Table)
+        .and_where(Expr::col(nodes::Nodes::Id).eq(place_node_id))
+        .to_owned();
     let mut q = super::select()
+        .and_where(
+            Expr::col((Requests::Table, Requests::PlacePath))
+                .eq(Expr::SubQuery(None, Box::new(path.into()))),
+        )
         .and_where(Expr::col((Requests::Table, Requests::CategoryId)).eq(category_id))
-        .and_where(Expr::col((Requests::Table, Requests::PlaceNodeId)).eq(place_node_id))
         .and_where(super::open_status(false))
         .cond_where(viewer.visible())
+        // The most pressing first, which is also the order of `requests_open_place`.
+        .order_by((Requests::Table, Requests::DueAt), sea_query::Order::Asc)
         .limit(20)
         .to_owned();
     if let Some(id) = except {

@@ -191,7 +191,14 @@ pub(super) fn view_and_filter(
             q.cond_where(
                 Cond::any()
                     .add(col(Requests::RequesterUserId).eq(viewer.user_id))
-                    .add(col(Requests::RecordedByUserId).eq(viewer.user_id)),
+                    // As the partial index `requests_recorder` (0016) is written: what the
+                    // viewer recorded for someone else. What they submitted themselves has
+                    // them as its requester.
+                    .add(
+                        Cond::all()
+                            .add(col(Requests::RequesterUserId).is_null())
+                            .add(col(Requests::RecordedByUserId).eq(viewer.user_id)),
+                    ),
             );
         }
     }

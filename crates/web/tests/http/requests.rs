@@ -397,10 +397,36 @@ async fn residents_see_only_their_own_requests_and_staff_see_their_area() {
             .json()["total"],
         1
     );
+    // A call the desk records for a caller (热线代办) has no requester of its own: it is among
+    // the desk's own, and not the resident's.
+    let call = serde_json::json!({
+        "category_id": l.category, "place_node_id": l.grid, "channel": "hotline",
+        "requester_name": "张三", "description": "群众来电反映路面积水",
+        "answers": {"depth": "没过小腿"},
+    });
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/requests",
+            Some(&l.desk),
+            Some(&call.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let mine = app.get("/api/v1/requests?view=mine", &l.desk).await.json();
+    assert_eq!(mine["total"], 1, "{mine}");
+    assert_eq!(mine["items"][0]["id"], r.json()["id"], "{mine}");
+    assert_eq!(
+        app.get("/api/v1/requests?view=mine", &l.resident)
+            .await
+            .json()["total"],
+        1
+    );
     let grid_worker = app.token_for("wangge", Role::GridWorker, l.grid).await;
+    // Both are in the grid worker's grid.
     assert_eq!(
         app.get("/api/v1/requests", &grid_worker).await.json()["total"],
-        1
+        2
     );
     let x = app.get("/api/v1/requests/export.xlsx", &l.desk).await;
     assert_eq!(x.status, StatusCode::OK);

@@ -65,8 +65,13 @@ async fn the_queue_the_inbox_and_the_duplicate_check_read_the_open_indexes() {
     assert!(inbox.contains("requests_open_lead"), "{inbox}");
     // The assists, by the unit's time-ordered index (its shorter twin was dropped, 0012).
     assert!(inbox.contains("request_units_org_time"), "{inbox}");
+    // The open requests at the place, by its path (0016: no index of their own).
     let same = plan(db, &duplicates_query(&viewer(), 4, 5, None)).await;
-    assert!(same.contains("requests_open_same"), "{same}");
+    assert!(same.contains("requests_open_place"), "{same}");
+    // What the viewer submitted, and what they recorded for someone else (0016: partial).
+    let mine = plan(db, &list(View::Mine)).await;
+    assert!(mine.contains("requests_requester"), "{mine}");
+    assert!(mine.contains("requests_recorder"), "{mine}");
     // Bound, the same statuses leave the index unused: what the lists did before.
     let open: Vec<&str> = jiceng_core::requests::Status::OPEN
         .iter()
