@@ -10,7 +10,7 @@ use jiceng_core::calendar::{Calendar, OfficeHours};
 use jiceng_core::node::NodeKind;
 use jiceng_core::org::OrgKind;
 use jiceng_core::requests::catalogue::Catalogue;
-use jiceng_core::requests::sla::SlaPolicy;
+use jiceng_core::requests::sla::{self, SlaPolicy};
 use jiceng_core::scope::Scope;
 use jiceng_store::nodes::Node;
 use jiceng_store::orgs::{self, NewOrganisation};
@@ -205,7 +205,8 @@ pub async fn history(
     let office = OfficeHours::default();
     let policy = SlaPolicy::default();
     let mut rng = Rng::new(20_261_122);
-    let start = now.date_naive() - Duration::days(365);
+    // Days of Beijing's calendar, the last one today.
+    let start = sla::local(now).date() - Duration::days(365);
     let batch = 5_000;
     let mut done = 0;
     while done < n {
@@ -215,7 +216,7 @@ pub async fn history(
             let day = start + Duration::days((rng.next() % 365) as i64 + 1);
             let place = &places[(rng.next() % places.len() as u64) as usize];
             let cat = pick_category(&mut rng, cats, day.month());
-            let submitted = submitted_at(&mut rng, day);
+            let submitted = submitted_at(&mut rng, day, now);
             let life = Life {
                 cal: &cal,
                 office: &office,
@@ -235,13 +236,40 @@ pub async fn history(
     Ok(())
 }
 
-/// A time between 07:00 and 22:00 Beijing time on `day`, busier in office hours.
-fn submitted_at(rng: &mut Rng, day: NaiveDate) -> DateTime<Utc> {
+/// A time between 07:00 and 22:00 Beijing time on `day`, busier in office hours. Today's hours
+/// that have not come yet are taken from the day before: the history never runs ahead of `now`
+/// (a demo opened in the morning showed requests submitted that evening).
+fn submitted_at(rng: &mut Rng, day: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
     let minute = if rng.chance(70) {
         rng.range(8 * 60, 18 * 60)
     } else {
         rng.range(7 * 60, 22 * 60)
     };
     let local = day.and_hms_opt(0, 0, 0).expect("midnight") + Duration::minutes(minute as i64);
-    jiceng_core::requests::sla::instant(local)
+    let at = sla::instant(local);
+    if at > now { at - Duration::days(1) } else { at }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn todays_requests_are_submitted_before_now() {
+        let morning = NaiveDate::from_ymd_opt(2026, 11, 23)
+            .and_then(|d| d.and_hms_opt(10, 54, 0))
+            .expect("a time");
+        let now = sla::instant(morning);
+        let mut rng = Rng::new(7);
+        let times: Vec<_> = (0..2_000)
+            .map(|_| submitted_at(&mut rng, morning.date(), now))
+            .collect();
+        assert!(times.iter().all(|t| *t <= now), "none after now");
+        assert!(
+            times
+                .iter()
+                .any(|t| sla::local(*t).date() == morning.date())
+        );
+        assert!(times.iter().all(|t| now - *t < Duration::days(2)));
+    }
 }
