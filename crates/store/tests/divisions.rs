@@ -56,6 +56,7 @@ async fn audit_total(db: &Db) -> i64 {
         .await
         .unwrap()
         .1
+        .count
 }
 
 #[tokio::test]

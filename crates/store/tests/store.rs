@@ -35,6 +35,7 @@ async fn audit_count(db: &Db) -> i64 {
         .await
         .unwrap()
         .1
+        .count
 }
 
 #[tokio::test]
@@ -133,7 +134,7 @@ async fn every_write_is_audited_with_actor_and_time() {
     let (entries, n) = audit::list(&t.db, &Scope::everything(), &f, 0, 10)
         .await
         .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(n.count, 1);
     assert_eq!(entries[0].actor_login, "system:test");
     assert_eq!(entries[0].at, at(1));
     assert!(entries[0].after_json.as_deref().unwrap().contains("371722"));
@@ -157,7 +158,7 @@ async fn audit_time_filters_are_half_open_intervals() {
     let (_, n) = audit::list(&t.db, &Scope::everything(), &f, 0, 10)
         .await
         .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(n.count, 1);
 }
 
 async fn user(db: &Db, login: &str, grants: Vec<(Role, i64)>) -> users::User {

@@ -92,8 +92,8 @@ pub async fn list(
     let (items, total) = audit::list(&s.db, &scope, &q.filter()?, page.offset(), page.size).await?;
     Ok(Paged {
         items,
-        total,
-        total_exact: true,
+        total: total.count,
+        total_exact: total.exact,
         page: page.page,
         page_size: page.size,
     })

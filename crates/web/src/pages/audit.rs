@@ -89,7 +89,7 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<AuditQ
             let t = u.tr();
             render(&AuditPage {
                 shell: u.shell("audit.title", "/audit"),
-                pager: Pager::new(&base, page, total),
+                pager: Pager::with_total(&base, page, total.count, total.exact, items.len()),
                 q: filled,
                 query,
                 items: items
