@@ -73,4 +73,45 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Anchor party organisation",
     ),
     ("action.setting.update", "修改设置", "Change setting"),
+    ("action.node.update", "修改节点", "Update node"),
+    ("action.user.set_organisation", "设置所属单位", "Set unit"),
+    (
+        "action.party_member.export",
+        "导出党员信息",
+        "Export party members",
+    ),
+    (
+        "action.routing_rule.create",
+        "新建派单规则",
+        "Create routing rule",
+    ),
+    (
+        "action.open311_key.create",
+        "签发接入密钥",
+        "Issue access key",
+    ),
+    (
+        "action.open311_key.revoke",
+        "吊销接入密钥",
+        "Revoke access key",
+    ),
+    // A request's own steps (`request.accept` …) are labelled by the state machine
+    // (`pages::audit::action_label`); these are the writes around them.
+    ("action.request.submit", "提交诉求", "Submit request"),
+    ("action.request.photo", "上传诉求照片", "Add request photo"),
+    (
+        "action.request.import_history",
+        "导入历史诉求",
+        "Import past requests",
+    ),
+    ("action.whistle.blow", "吹哨", "Blow the whistle"),
+    ("action.whistle.check_in", "部门报到", "Check in"),
+    ("action.whistle.close", "结束吹哨", "Close whistle"),
+    ("action.whistle.rate", "评价报到", "Rate check-ins"),
+    ("object.request", "诉求", "Request"),
+    ("object.request_category", "诉求分类", "Request category"),
+    ("object.routing_rule", "派单规则", "Routing rule"),
+    ("object.open311_key", "接入密钥", "Access key"),
+    ("object.setting", "设置", "Setting"),
+    ("object.whistle", "吹哨", "Whistle"),
 ];
