@@ -76,24 +76,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("action.node.update", "修改节点", "Update node"),
     ("action.user.set_organisation", "设置所属单位", "Set unit"),
     (
-        "action.party_member.export",
-        "导出党员信息",
-        "Export party members",
-    ),
-    (
         "action.routing_rule.create",
         "新建派单规则",
         "Create routing rule",
-    ),
-    (
-        "action.open311_key.create",
-        "签发接入密钥",
-        "Issue access key",
-    ),
-    (
-        "action.open311_key.revoke",
-        "吊销接入密钥",
-        "Revoke access key",
     ),
     // A request's own steps (`request.accept` …) are labelled by the state machine
     // (`pages::audit::action_label`); these are the writes around them.
