@@ -208,11 +208,7 @@ async fn list_counted(
                 .to_owned(),
         )
         .await?;
-    let cap = i64::try_from(cap).unwrap_or(i64::MAX);
-    let total = Total {
-        count: std::cmp::min(count, cap),
-        exact: count <= cap,
-    };
+    let total = Total::up_to(count, cap);
     let rows = db
         .all(
             &Query::select()

@@ -261,6 +261,17 @@ pub struct Total {
     pub exact: bool,
 }
 
+impl Total {
+    /// From `n`, counted with a limit of `cap + 1`: exact up to `cap`, else "more than `cap`".
+    pub(crate) fn up_to(n: i64, cap: u64) -> Self {
+        let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+        Self {
+            count: Ord::min(n, cap),
+            exact: n <= cap,
+        }
+    }
+}
+
 /// A page of requests and the total matching.
 pub async fn list(
     db: &Db,

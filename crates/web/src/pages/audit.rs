@@ -1,6 +1,6 @@
 //! The audit page: filter by actor, object and time; export what is shown.
 
-use super::i18n::{Lang, Tr};
+use super::i18n::Tr;
 use super::{PageUser, Pager, Shell, render};
 use crate::AppState;
 use crate::api::audit::{AuditQuery, attachment, export_table, show_time};
@@ -68,10 +68,7 @@ fn filter_query(q: &AuditQuery) -> (Filled, String) {
 /// any other action from the string table.
 fn action_label(t: &Tr, code: &str) -> String {
     match code.strip_prefix("request.").and_then(Action::parse) {
-        Some(a) => match t.lang {
-            Lang::Zh => a.label_zh().to_owned(),
-            Lang::En => a.label_en().to_owned(),
-        },
+        Some(a) => super::requests::label!(t.lang, a).to_owned(),
         None => t.label("action", code),
     }
 }
@@ -163,6 +160,7 @@ pub async fn export_csv(
 
 #[cfg(test)]
 mod tests {
+    use super::super::i18n::Lang;
     use super::*;
 
     #[test]

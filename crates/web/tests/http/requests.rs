@@ -125,11 +125,16 @@ pub async fn submit(app: &TestApp, l: &Loop) -> i64 {
         "description": "小区门口路面积水严重，老人出行不便",
         "answers": {"depth": "没过脚踝"},
     });
+    submit_as(app, &l.resident, &body).await
+}
+
+/// Submits `body` as the holder of `token`; the new request's id.
+pub async fn submit_as(app: &TestApp, token: &str, body: &Value) -> i64 {
     let r = app
         .api(
             "POST",
             "/api/v1/requests",
-            Some(&l.resident),
+            Some(token),
             Some(&body.to_string()),
         )
         .await;
@@ -404,18 +409,10 @@ async fn residents_see_only_their_own_requests_and_staff_see_their_area() {
         "requester_name": "张三", "description": "群众来电反映路面积水",
         "answers": {"depth": "没过小腿"},
     });
-    let r = app
-        .api(
-            "POST",
-            "/api/v1/requests",
-            Some(&l.desk),
-            Some(&call.to_string()),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = submit_as(&app, &l.desk, &call).await;
     let mine = app.get("/api/v1/requests?view=mine", &l.desk).await.json();
     assert_eq!(mine["total"], 1, "{mine}");
-    assert_eq!(mine["items"][0]["id"], r.json()["id"], "{mine}");
+    assert_eq!(mine["items"][0]["id"], id, "{mine}");
     assert_eq!(
         app.get("/api/v1/requests?view=mine", &l.resident)
             .await

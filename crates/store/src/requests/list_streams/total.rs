@@ -86,10 +86,7 @@ pub(super) async fn total(
     } else {
         first
     };
-    Ok(Total {
-        count: Ord::min(n, cap),
-        exact: n <= cap,
-    })
+    Ok(Total::up_to(n, COUNT_CAP))
 }
 
 /// The sum the counters hold of the list at the places `keys` (the viewer's places narrowed to
