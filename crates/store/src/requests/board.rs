@@ -5,15 +5,16 @@
 
 use super::Requests;
 use super::categories::RequestCategories as Cat;
+use super::place_index::RequestPlaces;
+use crate::Page;
 use crate::db::Db;
 use crate::error::StoreResult;
 use crate::nodes::{Node, Nodes};
 use crate::orgs::Organisations as O;
-use crate::{Page, under_path};
 use chrono::{DateTime, Utc};
 use jiceng_core::node::{NodeKind, Tree};
 use jiceng_core::requests::Status;
-use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 
 /// The kinds of place the board is kept for: a district down to a grid. Estates, buildings and
 /// households are never a board of their own, nor named on one.
@@ -92,17 +93,6 @@ pub struct BoardRow {
     pub requester_name: String,
 }
 
-fn closed_under(path: &str, category_id: Option<i64>) -> Cond {
-    let r = Requests::Table;
-    let mut c = Cond::all()
-        .add(under_path((r, Requests::PlacePath), path))
-        .add(Expr::col((r, Requests::Status)).eq(Status::Closed.as_str()));
-    if let Some(id) = category_id {
-        c = c.add(Expr::col((r, Requests::CategoryId)).eq(id));
-    }
-    c
-}
-
 fn select() -> SelectStatement {
     let r = Requests::Table;
     Query::select()
@@ -130,57 +120,80 @@ fn select() -> SelectStatement {
         .to_owned()
 }
 
-/// A page of the closed requests under `path` (optionally of one category), most recently
-/// closed first, and how many there are.
+/// The most pages the board lists (`Page::size` rows each) under one filter: the newest
+/// closed requests. A page further down costs a read of every row above it, and a public page
+/// must not let anyone make the server read a county's whole history.
+pub const MAX_PAGES: u64 = 50;
+
+/// A page of the closed requests under `path` (optionally of one category), the most recently
+/// submitted first, as the request lists order them. Under a place the page is a range of
+/// `request_places` read in its order and cut at the page, whatever the place's history.
 pub async fn closed(
     db: &Db,
     path: &str,
     category_id: Option<i64>,
     page: Page,
-) -> StoreResult<(Vec<BoardRow>, i64)> {
-    let total = db
-        .scalar(
-            &Query::select()
-                .expr(Expr::cust("COUNT(*)"))
-                .from(Requests::Table)
-                .cond_where(closed_under(path, category_id))
-                .to_owned(),
+) -> StoreResult<Vec<BoardRow>> {
+    let r = Requests::Table;
+    let mut q = select();
+    q.and_where(Expr::col((r, Requests::Status)).eq(Status::Closed.as_str()));
+    if let Some(id) = category_id {
+        q.and_where(Expr::col((r, Requests::CategoryId)).eq(id));
+    }
+    if path == "/" {
+        // Everywhere: `requests_submitted`, newest first.
+        q.order_by((r, Requests::SubmittedAt), Order::Desc)
+            .order_by((r, Requests::Id), Order::Desc);
+    } else {
+        let p = RequestPlaces::Table;
+        q.inner_join(
+            p,
+            Expr::col((p, RequestPlaces::RequestId)).equals((r, Requests::Id)),
         )
-        .await?;
-    let rows = db
-        .all(
-            &select()
-                .cond_where(closed_under(path, category_id))
-                .order_by((Requests::Table, Requests::ClosedAt), Order::Desc)
-                .order_by((Requests::Table, Requests::Id), Order::Desc)
-                .limit(page.size)
-                .offset(page.offset())
-                .to_owned(),
-        )
-        .await?;
-    Ok((rows, total))
+        .and_where(Expr::col((p, RequestPlaces::Prefix)).eq(path))
+        .order_by((p, RequestPlaces::SubmittedAt), Order::Desc)
+        .order_by((p, RequestPlaces::RequestId), Order::Desc);
+    }
+    db.all(&q.limit(page.size).offset(page.offset()).to_owned())
+        .await
 }
 
-/// Closed requests under `path` by category: (category id, name, count), most first.
+/// The places whose counters add up to the board of `path`: the place itself, or for
+/// everywhere (`/`, which has no counters of its own) the places right under the root.
+async fn counted_paths(db: &Db, path: &str) -> StoreResult<Vec<String>> {
+    if path != "/" {
+        return Ok(vec![path.to_owned()]);
+    }
+    Ok(children(db, None)
+        .await?
+        .into_iter()
+        .map(|n| n.path)
+        .collect())
+}
+
+/// Closed requests under `path` by category: (category id, name, count), most first — from the
+/// counters (`place_category`), so a county's board costs what a grid's does.
 pub async fn categories(db: &Db, path: &str) -> StoreResult<Vec<(i64, String, i64)>> {
-    let r = Requests::Table;
-    let mut rows: Vec<(i64, String, i64)> = db
+    let paths = counted_paths(db, path).await?;
+    let counts = super::place_category::closed_by_category(db, &paths).await?;
+    let counts: Vec<(i64, i64)> = counts.into_iter().filter(|(_, n)| *n > 0).collect();
+    if counts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: Vec<(i64, String)> = db
         .all(
             &Query::select()
-                .column((r, Requests::CategoryId))
-                .column((Cat::Table, Cat::Name))
-                .expr(Expr::cust("COUNT(*)"))
-                .from(r)
-                .inner_join(
-                    Cat::Table,
-                    Expr::col((Cat::Table, Cat::Id)).equals((r, Requests::CategoryId)),
-                )
-                .cond_where(closed_under(path, None))
-                .group_by_col((r, Requests::CategoryId))
-                .group_by_col((Cat::Table, Cat::Name))
+                .columns([Cat::Id, Cat::Name])
+                .from(Cat::Table)
+                .and_where(Expr::col(Cat::Id).is_in(counts.iter().map(|(id, _)| *id)))
                 .to_owned(),
         )
         .await?;
+    let names: std::collections::HashMap<i64, String> = names.into_iter().collect();
+    let mut rows: Vec<(i64, String, i64)> = counts
+        .into_iter()
+        .filter_map(|(id, n)| names.get(&id).map(|name| (id, name.clone(), n)))
+        .collect();
     rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
     Ok(rows)
 }

@@ -35,6 +35,22 @@ pub(crate) enum RequestCounterTotals {
 
 pub const PLACE: &str = "place";
 pub const UNIT: &str = "unit";
+/// Closed requests of one category under a place (the public board's counts), key
+/// `place_category_key`. Only `Metric::Closed`: a request joins these when it is closed, so a
+/// new request (bench S1) moves none of them.
+pub const PLACE_CATEGORY: &str = "place_category";
+
+/// The key of a place's counters of one category: `/37/3717/#12`. `#` is in no path, so the
+/// keys of one place are the range `place_category_range` and a path rewrite (a node move)
+/// carries them along with the place's own.
+pub fn place_category_key(path: &str, category_id: i64) -> String {
+    format!("{path}#{category_id}")
+}
+
+/// The keys of every category of the place at `path`: `[path#, path$)`.
+pub fn place_category_range(path: &str) -> (String, String) {
+    (format!("{path}#"), format!("{path}$"))
+}
 
 /// Which counters a request is in: (kind, key, month, metric).
 pub(crate) type Membership = Vec<(&'static str, String, String, Metric)>;
@@ -43,6 +59,7 @@ pub(crate) type Membership = Vec<(&'static str, String, String, Metric)>;
 pub(crate) struct FactsRow {
     pub id: i64,
     pub status: String,
+    pub category_id: i64,
     pub place_path: String,
     pub submitted_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -90,18 +107,27 @@ pub(crate) fn membership(row: &FactsRow, units: &[i64]) -> Membership {
         .collect();
     keys.extend(units.iter().map(|u| (UNIT, u.to_string())));
     let ms = metrics(&row.facts());
-    let mut out = Vec::with_capacity(keys.len() * ms.len());
+    let mut out = Vec::with_capacity(keys.len() * (ms.len() + 1));
     for (kind, key) in &keys {
         for m in &ms {
             out.push((*kind, key.clone(), month.clone(), *m));
         }
     }
+    if ms.contains(&Metric::Closed) {
+        for (kind, path) in &keys {
+            if *kind == PLACE {
+                let key = place_category_key(path, row.category_id);
+                out.push((PLACE_CATEGORY, key, month.clone(), Metric::Closed));
+            }
+        }
+    }
     out
 }
 
-pub(crate) const FACT_COLUMNS: [Requests; 15] = [
+pub(crate) const FACT_COLUMNS: [Requests; 16] = [
     Requests::Id,
     Requests::Status,
+    Requests::CategoryId,
     Requests::PlacePath,
     Requests::SubmittedAt,
     Requests::AcceptedAt,

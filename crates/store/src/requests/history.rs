@@ -75,6 +75,7 @@ impl PastRequest {
         let row = counters::FactsRow {
             id,
             status: self.status.as_str().to_owned(),
+            category_id: self.category_id,
             place_path: self.place_path.clone(),
             submitted_at: self.submitted_at,
             accepted_at: self.accepted_at,

@@ -217,6 +217,7 @@ pub async fn submit(
         place_path: place.path.clone(),
         place_name: place.name.clone(),
         desk_path: route.desk_path.clone(),
+        category_id: category.id,
         category: category.name.clone(),
         channel: new.channel,
         channel_note: match new.channel {
@@ -265,6 +266,7 @@ struct Written {
     place_path: String,
     place_name: String,
     desk_path: String,
+    category_id: i64,
     category: String,
     channel: Channel,
     channel_note: String,
@@ -361,6 +363,7 @@ impl Written {
         let facts = counters::FactsRow {
             id,
             status: status.as_str().to_owned(),
+            category_id: self.category_id,
             place_path: self.place_path.clone(),
             submitted_at: now,
             accepted_at: self.auto.map(|_| now),

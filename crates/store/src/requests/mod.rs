@@ -13,6 +13,7 @@ pub mod intake;
 pub mod list;
 mod list_streams;
 pub mod photos;
+pub mod place_category;
 pub(crate) mod place_index;
 pub mod routing;
 mod step_write;

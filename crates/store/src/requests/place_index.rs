@@ -155,6 +155,8 @@ pub(crate) async fn moved(tx: &mut Tx, old: &str, new: &str) -> StoreResult<()> 
         )
         .await?;
     }
+    // Their counters by category likewise (`place_category`).
+    super::place_category::moved(tx, new, &left, &joined).await?;
     // The all-time totals of the places that changed, again from their monthly rows.
     let changed: Vec<String> = left.iter().chain(&joined).cloned().collect();
     if !changed.is_empty() {

@@ -75,4 +75,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("board.rating", "评价", "Rating"),
     ("board.unrated", "未评价", "Not rated"),
     ("board.staff", "工作人员登录", "Staff sign-in"),
+    (
+        "board.capped",
+        "仅列出最近提交的 1000 条，可按区域或分类查看更多",
+        "Only the 1,000 most recent are listed; choose a place or category to see others",
+    ),
 ];

@@ -25,6 +25,19 @@ impl Pager {
         }
     }
 
+    /// As `new`, listing at most `most` pages of the `total`.
+    pub fn listed(base: &str, page: jiceng_store::Page, total: i64, most: u64) -> Self {
+        let mut p = Self::new(base, page, total);
+        let pages = u64::try_from(total).unwrap_or(0).div_ceil(page.size);
+        if pages > most {
+            p.pages = most.to_string();
+            if page.page >= most {
+                p.next_href = None;
+            }
+        }
+        p
+    }
+
     /// A list whose total is known exactly or only as at least `total`: then the pages are
     /// followed while they come back full.
     pub fn with_total(

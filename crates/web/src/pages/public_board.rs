@@ -62,6 +62,8 @@ struct BoardPage {
     places: Vec<Choice>,
     categories: Vec<Choice>,
     lines: Vec<Line>,
+    /// More than `MAX_PAGES` pages: only the newest are listed, and the page says so.
+    capped: bool,
     pager: Pager,
 }
 
@@ -130,7 +132,6 @@ pub async fn show(
 ) -> Response {
     let lang = lang_of(&headers);
     let t = Tr::new(lang);
-    let page = Page::new(q.page, Some(PAGE_SIZE));
     let r = async {
         let node: Option<Node> = match q.node.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => Some(
@@ -152,7 +153,20 @@ pub async fn show(
             None => None,
         };
         let path = node.as_ref().map_or("/", |n| n.path.as_str()).to_owned();
-        let (rows, total) = board::closed(&s.db, &path, category, page).await?;
+        // The counts come from the counters; the page is cut at `MAX_PAGES` (see there).
+        let cats = board::categories(&s.db, &path).await?;
+        let total: i64 = cats
+            .iter()
+            .filter(|(id, _, _)| category.is_none_or(|c| c == *id))
+            .map(|(_, _, n)| n)
+            .sum();
+        // A page past the last listed one shows the last (an old link, a hand-typed number).
+        let last = u64::try_from(total)
+            .unwrap_or(0)
+            .div_ceil(PAGE_SIZE)
+            .clamp(1, board::MAX_PAGES);
+        let page = Page::new(q.page.map(|p| p.min(last)), Some(PAGE_SIZE));
+        let rows = board::closed(&s.db, &path, category, page).await?;
         let mut wanted: Vec<String> = rows
             .iter()
             .flat_map(|r| jiceng_core::node::ancestor_paths(&r.place_path))
@@ -162,11 +176,10 @@ pub async fn show(
         wanted.dedup();
         let known = board::places_at(&s.db, wanted).await?;
         let kids = board::children(&s.db, node.as_ref()).await?;
-        let cats = board::categories(&s.db, &path).await?;
-        Ok::<_, AppError>((node, category, rows, total, known, kids, cats))
+        Ok::<_, AppError>((node, category, page, rows, total, known, kids, cats))
     }
     .await;
-    let (node, category, rows, total, known, kids, cats) = match r {
+    let (node, category, page, rows, total, known, kids, cats) = match r {
         Ok(x) => x,
         Err(e) => return super::error::PageError::new(e, lang).into_response(),
     };
@@ -231,6 +244,16 @@ pub async fn show(
             .collect(),
         categories,
         lines: rows.into_iter().map(|r| line(lang, t, r, &names)).collect(),
-        pager: Pager::new(&base, page, total),
+        capped: total > (board::MAX_PAGES * PAGE_SIZE) as i64,
+        pager: Pager::listed(&base, page, total, board::MAX_PAGES),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_capped_note_names_the_rows_listed() {
+        // `board.capped` says "1000": the pages listed times the rows on each.
+        assert_eq!(super::board::MAX_PAGES * super::PAGE_SIZE, 1000);
+    }
 }

@@ -85,6 +85,11 @@ impl TestApp {
         }
     }
 
+    /// Where the test database is, for a test that opens a connection of its own.
+    pub fn db_url(&self) -> &str {
+        &self._guard.url
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Resp {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();

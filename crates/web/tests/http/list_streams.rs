@@ -33,19 +33,19 @@ fn viewer(user_id: i64, places: &[&str], desks: &[&str], unit: Option<i64>) -> V
 }
 
 /// A node as the store has it (setup, not under test).
-async fn node(app: &TestApp, id: i64) -> jiceng_store::nodes::Node {
+pub(crate) async fn node(app: &TestApp, id: i64) -> jiceng_store::nodes::Node {
     jiceng_store::nodes::get(&app.db, &Scope::everything(), id)
         .await
         .unwrap()
 }
 
-struct Spot {
-    id: i64,
-    path: String,
+pub(crate) struct Spot {
+    pub id: i64,
+    pub path: String,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn past(
+pub(crate) fn past(
     i: usize,
     category: i64,
     place: &Spot,

@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod board;
 mod calendar;
 mod common;
 mod coverage_export;
