@@ -158,23 +158,10 @@ pub async fn closed(
         .await
 }
 
-/// The places whose counters add up to the board of `path`: the place itself, or for
-/// everywhere (`/`, which has no counters of its own) the places right under the root.
-async fn counted_paths(db: &Db, path: &str) -> StoreResult<Vec<String>> {
-    if path != "/" {
-        return Ok(vec![path.to_owned()]);
-    }
-    Ok(children(db, None)
-        .await?
-        .into_iter()
-        .map(|n| n.path)
-        .collect())
-}
-
 /// Closed requests under `path` by category: (category id, name, count), most first — from the
 /// counters (`place_category`), so a county's board costs what a grid's does.
 pub async fn categories(db: &Db, path: &str) -> StoreResult<Vec<(i64, String, i64)>> {
-    let paths = counted_paths(db, path).await?;
+    let paths = super::place_category::counted_paths(db, path).await?;
     let counts = super::place_category::closed_by_category(db, &paths).await?;
     let counts: Vec<(i64, i64)> = counts.into_iter().filter(|(_, n)| *n > 0).collect();
     if counts.is_empty() {

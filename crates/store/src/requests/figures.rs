@@ -146,7 +146,11 @@ async fn expected(db: &Db) -> StoreResult<BTreeMap<Key, i64>> {
 /// The all-time totals of `monthly`: the month dropped, the rest summed.
 fn totals(monthly: &BTreeMap<Key, i64>) -> BTreeMap<Key, i64> {
     let mut out: BTreeMap<Key, i64> = BTreeMap::new();
-    for ((k, key, _, metric), v) in monthly {
+    // Counters by category have no totals (`counters::PLACE_CATEGORY`).
+    let kept = monthly
+        .iter()
+        .filter(|((k, ..), _)| k != counters::PLACE_CATEGORY);
+    for ((k, key, _, metric), v) in kept {
         *out.entry((
             k.clone(),
             key.clone(),

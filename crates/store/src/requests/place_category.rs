@@ -2,9 +2,7 @@
 //! `counters::PLACE_CATEGORY`): what the public board counts, read from a handful of counter
 //! rows instead of every closed request under the place.
 
-use super::counters::{
-    PLACE_CATEGORY, RequestCounterTotals as T, RequestCounters as C, place_category_range,
-};
+use super::counters::{PLACE_CATEGORY, RequestCounters as C, place_category_range};
 use crate::db::{Db, Tx};
 use crate::error::StoreResult;
 use jiceng_core::requests::rates::Metric;
@@ -18,43 +16,77 @@ fn keys_of(col: impl sea_query::IntoColumnRef + Clone, path: &str) -> Cond {
         .add(Expr::col(col).lt(to))
 }
 
-/// Closed requests by category id at and under each of `paths` together (all time): the
-/// all-time totals of their `place_category` counters, summed.
-pub async fn closed_by_category(db: &Db, paths: &[String]) -> StoreResult<BTreeMap<i64, i64>> {
-    let mut out = BTreeMap::new();
+/// The places whose counters add up to those of `path`: the place itself, or for everywhere
+/// (`/`, which has no counters of its own) the territory's places right under the root.
+pub async fn counted_paths(db: &Db, path: &str) -> StoreResult<Vec<String>> {
+    if path != "/" {
+        return Ok(vec![path.to_owned()]);
+    }
+    Ok(super::board::children(db, None)
+        .await?
+        .into_iter()
+        .map(|n| n.path)
+        .collect())
+}
+
+/// The category's id from a `place_category` key (after its last `#`); `None` is not ours.
+fn category_of(key: &str) -> Option<i64> {
+    key.rsplit_once('#')
+        .and_then(|(_, c)| c.parse::<i64>().ok())
+}
+
+/// Requests under `paths` together submitted in months `from..=to` (`None`: no bound), by
+/// category id and figure name (`CATEGORY_METRICS`): their monthly `place_category` counters summed.
+pub async fn by_category(
+    db: &Db,
+    paths: &[String],
+    from: Option<&str>,
+    to: Option<&str>,
+) -> StoreResult<BTreeMap<i64, BTreeMap<String, i64>>> {
+    let mut out: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
     if paths.is_empty() {
         return Ok(out);
     }
-    let mut any = Cond::any();
-    for p in paths {
-        any = any.add(keys_of(T::Key, p));
+    let any = paths
+        .iter()
+        .fold(Cond::any(), |c, p| c.add(keys_of(C::Key, p)));
+    let mut q = Query::select();
+    q.columns([C::Key, C::Metric])
+        // A plain SUM is NUMERIC on PostgreSQL; the cast keeps it an i64 on both engines.
+        .expr(Expr::cust("CAST(SUM(value) AS BIGINT)"))
+        .from(C::Table)
+        .and_where(Expr::col(C::Kind).eq(PLACE_CATEGORY))
+        .cond_where(any)
+        .group_by_col(C::Key)
+        .group_by_col(C::Metric);
+    if let Some(f) = from {
+        q.and_where(Expr::col(C::Month).gte(f));
     }
-    let rows: Vec<(String, i64)> = db
-        .all(
-            &Query::select()
-                .columns([T::Key, T::Value])
-                .from(T::Table)
-                .and_where(Expr::col(T::Kind).eq(PLACE_CATEGORY))
-                .and_where(Expr::col(T::Metric).eq(Metric::Closed.as_str()))
-                .cond_where(any)
-                .to_owned(),
-        )
-        .await?;
-    for (key, n) in rows {
-        // The key's own category id follows its last `#`; a key that does not parse is not ours.
-        if let Some(id) = key
-            .rsplit_once('#')
-            .and_then(|(_, c)| c.parse::<i64>().ok())
-        {
-            *out.entry(id).or_default() += n;
+    if let Some(t) = to {
+        q.and_where(Expr::col(C::Month).lte(t));
+    }
+    let rows: Vec<(String, String, i64)> = db.all(&q).await?;
+    for (key, metric, n) in rows {
+        if let Some(id) = category_of(&key) {
+            *out.entry(id).or_default().entry(metric).or_default() += n;
         }
     }
     Ok(out)
 }
 
+/// Closed requests by category id at and under each of `paths` together (all time): their
+/// `place_category` counters of every month, summed.
+pub async fn closed_by_category(db: &Db, paths: &[String]) -> StoreResult<BTreeMap<i64, i64>> {
+    Ok(by_category(db, paths, None, None)
+        .await?
+        .into_iter()
+        .map(|(id, m)| (id, m.get(Metric::Closed.as_str()).copied().unwrap_or(0)))
+        .collect())
+}
+
 /// A node moved to `new` (its subtree's keys already rewritten): the places it `left` lose
-/// and the places it `joined` gain its own `place_category` counters, category by category —
-/// as `place_index::moved` does for the place counters — and their totals are summed again.
+/// and the places it `joined` gain its own `place_category` counters, month by month and
+/// category by category, as `place_index::moved` does for the place counters.
 pub(crate) async fn moved(
     tx: &mut Tx,
     new: &str,
@@ -135,42 +167,5 @@ pub(crate) async fn moved(
         )
         .await?;
     }
-    let changed: Vec<&String> = left.iter().chain(joined).collect();
-    if changed.is_empty() {
-        return Ok(());
-    }
-    let ranges = |col: C| {
-        changed
-            .iter()
-            .fold(Cond::any(), |c, p| c.add(keys_of(col, p)))
-    };
-    let ranges_t = changed
-        .iter()
-        .fold(Cond::any(), |c, p| c.add(keys_of(T::Key, p)));
-    tx.execute(
-        &Query::delete()
-            .from_table(T::Table)
-            .and_where(Expr::col(T::Kind).eq(PLACE_CATEGORY))
-            .cond_where(ranges_t)
-            .to_owned(),
-    )
-    .await?;
-    let sums = Query::select()
-        .columns([C::Kind, C::Key, C::Metric])
-        .expr(Expr::col(C::Value).sum())
-        .from(C::Table)
-        .and_where(Expr::col(C::Kind).eq(PLACE_CATEGORY))
-        .cond_where(ranges(C::Key))
-        .group_by_columns([C::Kind, C::Key, C::Metric])
-        .and_having(Expr::col(C::Value).sum().ne(0))
-        .to_owned();
-    tx.execute(
-        Query::insert()
-            .into_table(T::Table)
-            .columns([T::Kind, T::Key, T::Metric, T::Value])
-            .select_from(sums)
-            .expect("the select has the insert's four columns"),
-    )
-    .await?;
     Ok(())
 }

@@ -134,13 +134,14 @@ async fn the_migration_counts_the_requests_closed_before_it() {
     history::insert(&app.db, &app.actor(), &batch)
         .await
         .unwrap();
-    // As a database from before migration 0018: no counts by category.
+    // As a database from before migration 0018: no counters by category.
     let forget = "DELETE FROM request_counters WHERE kind = 'place_category';
         DELETE FROM request_counter_totals WHERE kind = 'place_category';";
     run_sql(&app, forget, forget).await;
     let diff = figures::recount(&app.db).await.unwrap();
-    // Four places (district to grid), two months of submission, and their totals.
-    assert_eq!(diff.len(), 4 * 2 + 4, "{diff:?}");
+    // Four places (district to grid) and two months of submission, for the submitted and the
+    // closed (none is overdue).
+    assert_eq!(diff.len(), 2 * 4 * 2, "{diff:?}");
     assert!(
         diff.iter()
             .all(|m| m.kind == "place_category" && m.counted == 0),
@@ -148,8 +149,8 @@ async fn the_migration_counts_the_requests_closed_before_it() {
     );
     run_sql(
         &app,
-        include_str!("../../../store/migrations/sqlite/0018_board_counts.sql"),
-        include_str!("../../../store/migrations/postgres/0018_board_counts.sql"),
+        include_str!("../../../store/migrations/sqlite/0018_category_counts.sql"),
+        include_str!("../../../store/migrations/postgres/0018_category_counts.sql"),
     )
     .await;
     let diff = figures::recount(&app.db).await.unwrap();
