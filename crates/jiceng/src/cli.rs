@@ -50,12 +50,22 @@ pub(crate) enum Command {
         /// Only build the database.
         #[arg(long)]
         no_serve: bool,
-        /// About how many residents each grid gets (60 gives 单县 over 100,000).
-        #[arg(long, default_value_t = 60)]
-        residents_per_grid: usize,
-        /// Requests in the year of history (over 200,000 by default).
-        #[arg(long, default_value_t = 220_000)]
-        requests: usize,
+        /// How much to build: `small` fills one street and writes 20,000 requests (under a
+        /// minute); `district` the whole county, over 100,000 residents and 200,000 requests;
+        /// `city` every shipped county of the county's city, each as `district` (for 单县:
+        /// 菏泽市's 单县, 牡丹区 and 成武县).
+        #[arg(long, value_enum, default_value_t = crate::demo_scale::Scale::District)]
+        scale: crate::demo_scale::Scale,
+        /// The same seed builds the same county, people and history (dated back from today).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// About how many residents each grid gets, instead of the scale's 60 (60 gives 单县
+        /// over 100,000).
+        #[arg(long)]
+        residents_per_grid: Option<usize>,
+        /// Requests in each county's year of history, instead of the scale's.
+        #[arg(long)]
+        requests: Option<usize>,
     },
     /// Measure the request loop under load at a realistic size (docs/BENCHMARKS.md).
     Bench(jiceng_bench::BenchArgs),

@@ -2,28 +2,20 @@
 //! shipped division codes — grids under every committee, and one account per role, then serve.
 //! Residents, party members and request history arrive with the modules that hold them.
 
+use crate::demo_logins::DemoLogin;
+use crate::demo_scale::Scale;
 use jiceng_core::clock::{Clock, SystemClock};
 use jiceng_core::division::DivisionCode;
 use jiceng_core::node::NodeKind;
-use jiceng_core::role::Role;
 use jiceng_core::scope::Scope;
 use jiceng_store::nodes::{self, NewNode, Node};
-use jiceng_store::users::{self, Authority, NewUser};
 use jiceng_store::{Actor, Db, Page};
 use std::io::Write;
 use std::path::Path;
 
 /// The eight seed counties, shipped in the repository and compiled in, so `demo` works from any
 /// directory.
-const SEED_DIVISIONS: &str = include_str!("../../../data/divisions/seed-districts.csv");
-
-pub const DEMO_PASSWORD: &str = "Jiceng-2026";
-
-pub struct DemoLogin {
-    pub login: &'static str,
-    pub role: Role,
-    pub at: String,
-}
+pub(crate) const SEED_DIVISIONS: &str = include_str!("../../../data/divisions/seed-districts.csv");
 
 /// Grid names as street offices number them.
 const GRID_NAMES: [&str; 6] = [
@@ -35,12 +27,9 @@ const GRID_NAMES: [&str; 6] = [
     "第六网格",
 ];
 
-/// Deterministic 2–5 grids for a committee, so the same county always gives the same demo.
-fn grid_count(code: &str) -> usize {
-    let h = code
-        .bytes()
-        .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-    2 + (h % 4) as usize
+/// 2–5 grids for a committee, the same for the same code and seed.
+fn grid_count(code: &str, seed: u64) -> usize {
+    2 + (crate::demo_scale::mix(seed, code) % 4) as usize
 }
 
 pub(crate) fn progress(label: &str, done: usize, total: usize) {
@@ -70,176 +59,159 @@ pub fn fresh_file(dir: &Path) -> Result<String, String> {
     Ok(format!("sqlite://{}", file.display()))
 }
 
+/// One county of the demo: its node, streets and committees, and the grids laid out under them.
+struct County {
+    node: Node,
+    streets: Vec<Node>,
+    committees: Vec<Node>,
+    grids_of: Vec<(Node, Vec<Node>)>,
+}
+
+/// Lays grids under every committee of the county `code` (its divisions already imported).
+async fn lay_out(db: &Db, actor: &Actor, code: &str, seed: u64) -> Result<County, String> {
+    let everything = Scope::everything();
+    let node = find(db, &everything, NodeKind::District, code).await?;
+    let scope = Scope::from_paths([node.path.clone()]).ok_or("empty scope")?;
+    let committees = all_of(db, &scope, NodeKind::Community).await?;
+    let streets = all_of(db, &scope, NodeKind::Street).await?;
+    let mut grids_of = Vec::new();
+    let label = format!("划分网格（{}）", node.name);
+    for (i, c) in committees.iter().enumerate() {
+        let mut mine = Vec::new();
+        for (g, name) in GRID_NAMES
+            .iter()
+            .take(grid_count(&c.code, seed))
+            .enumerate()
+        {
+            let new = NewNode::parse(c.id, "grid", &format!("{}G{:02}", c.code, g + 1), name)
+                .map_err(|e| e.to_string())?;
+            let grid = nodes::create(db, &everything, actor, new)
+                .await
+                .map_err(|e| e.to_string())?;
+            mine.push(grid);
+        }
+        grids_of.push((c.clone(), mine));
+        if i % 20 == 0 || i + 1 == committees.len() {
+            progress(&label, i + 1, committees.len());
+        }
+    }
+    Ok(County {
+        node,
+        streets,
+        committees,
+        grids_of,
+    })
+}
+
 pub async fn build(
     db: &Db,
     vault: &jiceng_store::vault::Vault,
     county: &str,
+    scale: Scale,
     size: crate::demo_city::DemoSize,
 ) -> Result<Vec<DemoLogin>, String> {
     let code = DivisionCode::parse(county).map_err(|e| e.message)?;
     let all = jiceng_io::divisions::parse(SEED_DIVISIONS.as_bytes(), "seed-districts.csv")
         .map_err(|e| e.to_string())?;
-    let list = jiceng_io::divisions::for_county(all, &code).map_err(|_| {
-        format!("演示数据只含八个样本区县（见 data/divisions/README.md），没有 {county}")
-    })?;
+    let codes = crate::demo_scale::counties(&all, &code, scale);
     let actor = Actor::system("demo", SystemClock.now());
-    println!(
-        "导入区划：{}",
-        list.iter()
-            .find(|d| d.code == code)
-            .map(|d| d.name.as_str())
-            .unwrap_or(county)
-    );
-    let pairs: Vec<_> = list.into_iter().map(|d| (d.code, d.name)).collect();
-    jiceng_store::divisions::import(db, &actor, &pairs)
-        .await
-        .map_err(|e| e.to_string())?;
-
-    let everything = Scope::everything();
-    let county_node = find(db, &everything, NodeKind::District, county).await?;
-    let county_scope = Scope::from_paths([county_node.path.clone()]).ok_or("empty scope")?;
-    let committees = all_of(db, &county_scope, NodeKind::Community).await?;
-    let streets = all_of(db, &county_scope, NodeKind::Street).await?;
-    let mut first_grid = None;
-    let mut grids_of = Vec::new();
-    for (i, c) in committees.iter().enumerate() {
-        let mut mine = Vec::new();
-        for (g, name) in GRID_NAMES.iter().take(grid_count(&c.code)).enumerate() {
-            let new = NewNode::parse(c.id, "grid", &format!("{}G{:02}", c.code, g + 1), name)
-                .map_err(|e| e.to_string())?;
-            let grid = nodes::create(db, &everything, &actor, new)
-                .await
-                .map_err(|e| e.to_string())?;
-            first_grid.get_or_insert(grid.clone());
-            mine.push(grid);
-        }
-        grids_of.push((c.clone(), mine));
-        if i % 20 == 0 || i + 1 == committees.len() {
-            progress("划分网格", i + 1, committees.len());
-        }
+    let mut counties = Vec::new();
+    for c in &codes {
+        let list = jiceng_io::divisions::for_county(all.clone(), c).map_err(|_| {
+            format!("演示数据只含八个样本区县（见 data/divisions/README.md），没有 {county}")
+        })?;
+        let name = list.iter().find(|d| d.code == *c).map(|d| d.name.clone());
+        println!("导入区划：{}", name.as_deref().unwrap_or(c.as_str()));
+        let pairs: Vec<_> = list.into_iter().map(|d| (d.code, d.name)).collect();
+        jiceng_store::divisions::import(db, &actor, &pairs)
+            .await
+            .map_err(|e| e.to_string())?;
+        counties.push(lay_out(db, &actor, c.as_str(), size.seed).await?);
     }
     let today = SystemClock.now().date_naive();
-    let party =
-        crate::demo_city::populate(db, vault, &actor, county, &streets, &grids_of, size, today)
-            .await?;
-    let street = streets.first().ok_or("该区县没有街道")?;
-    let community = committees
+    let mut party = crate::demo_city::PartyTree::default();
+    for c in &counties {
+        let tree = crate::demo_city::populate(
+            db,
+            vault,
+            &actor,
+            &c.node.code,
+            &c.streets,
+            &c.grids_of,
+            size,
+            today,
+        )
+        .await?;
+        party.working_committee.extend(tree.working_committee);
+        party.committee.extend(tree.committee);
+    }
+    let first = counties.first().ok_or("没有区县")?;
+    // Several counties: the district-level logins work for the city above them.
+    let top = match counties.len() {
+        1 => first.node.clone(),
+        _ => {
+            let city = first.node.parent_id.ok_or("区县没有上级")?;
+            nodes::get(db, &Scope::everything(), city)
+                .await
+                .map_err(|e| e.to_string())?
+        }
+    };
+    let county_node = &first.node;
+    let street = first.streets.first().ok_or("该区县没有街道")?;
+    let community = first
+        .committees
         .iter()
         .find(|c| c.parent_id == Some(street.id))
         .ok_or("该街道没有社区")?;
-    let grid = first_grid.ok_or("没有网格")?;
-    let accounts: [(&'static str, Role, &Node, &str, String); 9] = [
-        (
-            "admin",
-            Role::DistrictAdmin,
-            &county_node,
-            "区级管理员",
-            format!("{}委组织部", county_node.name),
-        ),
-        (
-            "auditor",
-            Role::Auditor,
-            &county_node,
-            "审计员",
-            format!("{}纪委监委", county_node.name),
-        ),
-        (
-            "dept",
-            Role::DepartmentStaff,
-            &county_node,
-            "部门人员",
-            format!("{}住房和城乡建设局", county_node.name),
-        ),
-        (
-            "street",
-            Role::StreetStaff,
-            street,
-            "街道工作人员",
-            format!("{}党工委", street.name),
-        ),
-        (
-            "dispatch",
-            Role::Dispatcher,
-            street,
-            "派单员",
-            format!("{}派单中心", street.name),
-        ),
-        (
-            "community",
-            Role::CommunityWorker,
-            community,
-            "社区工作者",
-            community.name.clone(),
-        ),
-        (
-            "member",
-            Role::PartyMember,
-            community,
-            "党员",
-            community.name.clone(),
-        ),
-        (
-            "grid",
-            Role::GridWorker,
-            &grid,
-            "网格员",
-            format!("{}{}", community.name, grid.name),
-        ),
-        ("resident", Role::Resident, &grid, "居民", String::new()),
-    ];
-    let (cats, departments) = crate::demo_requests::setup(db, &actor, &county_node).await?;
-    let street_of = |g: &Node| streets.iter().find(|s| g.path.starts_with(&s.path));
-    let places: Vec<crate::demo_requests::Place<'_>> = grids_of
+    let grid = first
+        .grids_of
         .iter()
-        .flat_map(|(c, gs)| gs.iter().map(move |g| (c, g)))
-        .filter_map(|(c, g)| {
-            street_of(g).map(|s| crate::demo_requests::Place {
-                grid: g,
-                community: c,
-                desk_path: &s.path,
-                desk_name: &s.name,
+        .find(|(c, _)| c.id == community.id)
+        .and_then(|(_, gs)| gs.first())
+        .ok_or("没有网格")?
+        .clone();
+    // Each county its departments, routing rules and year of history; the logins work in the
+    // first one.
+    let mut departments = None;
+    for c in &counties {
+        let (cats, units) = crate::demo_requests::setup(db, &actor, &c.node).await?;
+        departments.get_or_insert(units);
+        let street_of = |g: &Node| c.streets.iter().find(|s| g.path.starts_with(&s.path));
+        let places: Vec<crate::demo_requests::Place<'_>> = c
+            .grids_of
+            .iter()
+            .flat_map(|(cm, gs)| gs.iter().map(move |g| (cm, g)))
+            .filter_map(|(cm, g)| {
+                street_of(g).map(|s| crate::demo_requests::Place {
+                    grid: g,
+                    community: cm,
+                    desk_path: &s.path,
+                    desk_name: &s.name,
+                })
             })
-        })
-        .collect();
-    crate::demo_requests::history(db, &actor, &places, &cats, size.requests, actor.at).await?;
-    let hash = jiceng_web::auth::hash_async(DEMO_PASSWORD.to_owned()).await;
-    let mut logins = Vec::new();
-    for (login, role, node, title, unit) in accounts {
-        // Street and community staff also work on the party side of their place.
-        let mut grants = vec![(role, node.id)];
-        let party_node = match role {
-            Role::StreetStaff => party.working_committee.get(&node.id),
-            Role::CommunityWorker | Role::PartyMember => party.committee.get(&node.id),
-            _ => None,
-        };
-        if let Some(pn) = party_node {
-            grants.push((role, pn.id));
-        }
-        let new = NewUser {
-            login: jiceng_core::account::Login::parse(login).map_err(|e| e.message)?,
-            display_name: format!("演示{title}"),
-            unit_name: unit,
-            password_hash: hash.clone(),
-            grants,
-        };
-        let user = users::create(db, Authority::Operator, &actor, new)
-            .await
-            .map_err(|e| e.to_string())?;
-        if role == Role::DepartmentStaff {
-            // The demo department login works for 住建局, which leads 供暖, 物业 and more.
-            let org = departments.get("zhujian").copied();
-            users::set_organisation(db, &Scope::everything(), &actor, user.id, org)
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        logins.push(DemoLogin {
-            login,
-            role,
-            at: node.name.clone(),
-        });
+            .collect();
+        let seed = crate::demo_scale::mix(size.seed, &format!("history {}", c.node.code));
+        crate::demo_requests::history(db, &actor, &places, &cats, size.requests, actor.at, seed)
+            .await?;
     }
+    let departments = departments.unwrap_or_default();
+    let logins = crate::demo_logins::create(
+        db,
+        &actor,
+        &party,
+        &departments,
+        crate::demo_logins::At {
+            top: &top,
+            county: county_node,
+            street,
+            community,
+            grid: &grid,
+        },
+    )
+    .await?;
     crate::open311_cmd::demo_key(db, &actor, street).await?;
-    let whistle_grid = grids_of
+    let whistle_grid = first
+        .grids_of
         .iter()
         .flat_map(|(_, gs)| gs)
         .find(|g| g.path.starts_with(&street.path))
@@ -271,18 +243,13 @@ async fn all_of(db: &Db, scope: &Scope, kind: NodeKind) -> Result<Vec<Node>, Str
     Ok(out)
 }
 
-pub fn print_logins(base: &str, logins: &[DemoLogin]) {
-    println!();
-    println!("演示账号（密码均为 {DEMO_PASSWORD}），浏览器打开 {base}/login：");
-    for l in logins {
-        println!("  {:<10} {}（{}）", l.login, l.role.label_zh(), l.at);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo_logins::DEMO_PASSWORD;
+    use jiceng_core::role::Role;
     use jiceng_store::testing::test_db;
+    use jiceng_store::users;
 
     #[tokio::test]
     async fn the_demo_has_the_real_county_grids_everywhere_and_a_login_per_role() {
@@ -294,8 +261,11 @@ mod tests {
             residents_per_grid: 6,
             streets: Some(1),
             requests: 2_000,
+            seed: 2026,
         };
-        let logins = build(&t.db, &vault, "371722", size).await.unwrap();
+        let logins = build(&t.db, &vault, "371722", Scale::District, size)
+            .await
+            .unwrap();
         let county = Scope::from_paths(["/37/3717/371722/".to_owned()]).unwrap();
         let streets = all_of(&t.db, &county, NodeKind::Street).await.unwrap();
         assert_eq!(streets.len(), 22);

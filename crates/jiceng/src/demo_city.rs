@@ -24,11 +24,14 @@ pub struct DemoSize {
     pub residents_per_grid: usize,
     /// Fill only the first N streets (tests); `None` fills all.
     pub streets: Option<usize>,
-    /// Requests of the year of history.
+    /// Requests of each county's year of history.
     pub requests: usize,
+    /// What every draw starts from (`--seed`): one seed, one demo.
+    pub seed: u64,
 }
 
 /// The party organisations made for the demo accounts.
+#[derive(Default)]
 pub struct PartyTree {
     pub working_committee: HashMap<i64, Node>,
     pub committee: HashMap<i64, Node>,
@@ -74,7 +77,7 @@ pub async fn populate(
     today: NaiveDate,
 ) -> Res<PartyTree> {
     let everything = Scope::everything();
-    let mut rng = Rng::new(20_26);
+    let mut rng = Rng::new(crate::demo_scale::mix(size.seed, county_code));
     let mut mint = IdMint::new(county_code);
     let mut tree = PartyTree {
         working_committee: HashMap::new(),

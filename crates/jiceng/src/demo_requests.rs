@@ -197,6 +197,7 @@ pub async fn history(
     cats: &[DemoCategory],
     n: usize,
     now: DateTime<Utc>,
+    seed: u64,
 ) -> Res<()> {
     if places.is_empty() || cats.is_empty() || n == 0 {
         return Ok(());
@@ -204,7 +205,7 @@ pub async fn history(
     let cal = Calendar::shipped();
     let office = OfficeHours::default();
     let policy = SlaPolicy::default();
-    let mut rng = Rng::new(20_261_122);
+    let mut rng = Rng::new(seed);
     // Days of Beijing's calendar, the last one today.
     let start = sla::local(now).date() - Duration::days(365);
     let batch = 5_000;

@@ -8,7 +8,9 @@ mod demo;
 mod demo_city;
 mod demo_gen;
 mod demo_history;
+mod demo_logins;
 mod demo_requests;
+mod demo_scale;
 mod demo_whistles;
 mod keys;
 mod open311_cmd;
@@ -80,24 +82,22 @@ async fn run(cli: Cli) -> Result<(), String> {
             dir,
             listen,
             no_serve,
+            scale,
+            seed,
             residents_per_grid,
             requests,
         } => {
             let url = demo::fresh_file(&dir)?;
             let vault = keys::load(&url, None)?;
             let db = connect(&url).await?;
-            let size = demo_city::DemoSize {
-                residents_per_grid,
-                streets: None,
-                requests,
-            };
-            let logins = demo::build(&db, &vault, &county, size).await?;
+            let size = scale.size(seed, residents_per_grid, requests);
+            let logins = demo::build(&db, &vault, &county, scale, size).await?;
             if no_serve {
-                demo::print_logins(&format!("http://{listen}"), &logins);
+                demo_logins::print_logins(&format!("http://{listen}"), &logins);
                 return Ok(());
             }
             serve_db(db, vault, calendar, &url, &listen, false, || {
-                demo::print_logins(&format!("http://{listen}"), &logins)
+                demo_logins::print_logins(&format!("http://{listen}"), &logins)
             })
             .await
         }
