@@ -87,6 +87,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             residents_per_grid,
             requests,
         } => {
+            // The demo rebuilds its database from scratch: never the one a flag, the environment
+            // or the configuration names, which may hold real records.
+            if cli.database_url.is_some() || file.database_url.is_some() {
+                println!(
+                    "演示总是在 {} 中新建嵌入式 SQLite 数据库，不使用 --database-url、JICENG_DATABASE_URL 或配置文件指定的数据库。",
+                    dir.display()
+                );
+            }
             let url = demo::fresh_file(&dir)?;
             let vault = keys::load(&url, None)?;
             let db = connect(&url).await?;
