@@ -1,6 +1,7 @@
-//! Closed requests by category under each place (counters of kind `place_category`, see
-//! `counters::PLACE_CATEGORY`): what the public board counts, read from a handful of counter
-//! rows instead of every closed request under the place.
+//! Requests by category under each place (counters of kind `place_category`, see
+//! `counters::PLACE_CATEGORY`): the dashboard's by-category chart and the public board read a
+//! place's few hundred counter rows instead of every request under it, and a node move carries
+//! them to the places above its new parent.
 
 use super::counters::{PLACE_CATEGORY, RequestCounters as C, place_category_range};
 use crate::db::{Db, Tx};
