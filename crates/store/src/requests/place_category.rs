@@ -37,10 +37,12 @@ fn category_of(key: &str) -> Option<i64> {
 }
 
 /// Requests under `paths` together submitted in months `from..=to` (`None`: no bound), by
-/// category id and figure name (`CATEGORY_METRICS`): their monthly `place_category` counters summed.
+/// category id and figure name (of `metrics`, some of `CATEGORY_METRICS`): their monthly
+/// `place_category` counters summed.
 pub async fn by_category(
     db: &Db,
     paths: &[String],
+    metrics: &[Metric],
     from: Option<&str>,
     to: Option<&str>,
 ) -> StoreResult<BTreeMap<i64, BTreeMap<String, i64>>> {
@@ -58,6 +60,7 @@ pub async fn by_category(
         .from(C::Table)
         .and_where(Expr::col(C::Kind).eq(PLACE_CATEGORY))
         .cond_where(any)
+        .and_where(Expr::col(C::Metric).is_in(metrics.iter().map(|m| m.as_str())))
         .group_by_col(C::Key)
         .group_by_col(C::Metric);
     if let Some(f) = from {
@@ -78,36 +81,62 @@ pub async fn by_category(
 /// Closed requests by category id at and under each of `paths` together (all time): their
 /// `place_category` counters of every month, summed.
 pub async fn closed_by_category(db: &Db, paths: &[String]) -> StoreResult<BTreeMap<i64, i64>> {
-    Ok(by_category(db, paths, None, None)
+    Ok(by_category(db, paths, &[Metric::Closed], None, None)
         .await?
         .into_iter()
         .map(|(id, m)| (id, m.get(Metric::Closed.as_str()).copied().unwrap_or(0)))
         .collect())
 }
 
+/// Which keys of a counter kind are a place's own.
+pub(crate) enum Keys {
+    /// The place's path itself (kind `place`).
+    Exact,
+    /// Its path followed by `#…` (kind `place_category`: one per month and category).
+    Categories,
+}
+
+impl Keys {
+    fn of(&self, col: impl sea_query::IntoColumnRef + Clone, path: &str) -> Cond {
+        match self {
+            Keys::Exact => Cond::all().add(Expr::col(col).eq(path)),
+            Keys::Categories => keys_of(col, path),
+        }
+    }
+}
+
 /// A node moved to `new` (its subtree's keys already rewritten): the places it `left` lose
-/// and the places it `joined` gain its own `place_category` counters, month by month and
-/// category by category, as `place_index::moved` does for the place counters.
-pub(crate) async fn moved(
+/// and the places it `joined` gain its own counters of `kind`, row by row — the same month,
+/// figure and (for `Keys::Categories`) category. A place's key is its path followed by what
+/// the row is of (nothing for `Keys::Exact`), so the moved node's row matching a place's row is
+/// `new` followed by the same rest.
+pub(crate) async fn carry(
     tx: &mut Tx,
+    kind: &'static str,
+    keys: Keys,
     new: &str,
     left: &[String],
     joined: &[String],
 ) -> StoreResult<()> {
     let n = Alias::new("n");
-    let own_len = |p: &str| i32::try_from(p.len()).unwrap_or(i32::MAX) + 1;
-    // The moved node's row of the same category, month and figure as the outer row of `p`.
-    let own_for = |p: &str| {
-        let same_category = Expr::val(new.to_owned()).binary(
+    // `path` followed by what follows `prefix` in `key`.
+    let same_rest = |path: &str, key: Expr, prefix: &str| {
+        let after = i32::try_from(prefix.len()).unwrap_or(i32::MAX) + 1;
+        Expr::val(path.to_owned()).binary(
             BinOper::Custom("||"),
-            Func::cust("substr")
-                .arg(Expr::col((C::Table, C::Key)))
-                .arg(own_len(p)),
-        );
+            Func::cust("substr").arg(key).arg(after),
+        )
+    };
+    // The moved node's row of the same month, figure (and category) as the outer row of `p`.
+    let own_for = |p: &str| {
         Query::select()
             .from_as(C::Table, n.clone())
-            .and_where(Expr::col((n.clone(), C::Kind)).eq(PLACE_CATEGORY))
-            .and_where(Expr::col((n.clone(), C::Key)).eq(same_category))
+            .and_where(Expr::col((n.clone(), C::Kind)).eq(kind))
+            .and_where(Expr::col((n.clone(), C::Key)).eq(same_rest(
+                new,
+                Expr::col((C::Table, C::Key)),
+                p,
+            )))
             .and_where(Expr::col((n.clone(), C::Month)).equals((C::Table, C::Month)))
             .and_where(Expr::col((n.clone(), C::Metric)).equals((C::Table, C::Metric)))
             .to_owned()
@@ -125,31 +154,25 @@ pub(crate) async fn moved(
                     Expr::col((C::Table, C::Value))
                         .sub(Expr::SubQuery(None, Box::new(value.into()))),
                 )
-                .and_where(Expr::col((C::Table, C::Kind)).eq(PLACE_CATEGORY))
-                .cond_where(keys_of((C::Table, C::Key), p))
+                .and_where(Expr::col((C::Table, C::Kind)).eq(kind))
+                .cond_where(keys.of((C::Table, C::Key), p))
                 .and_where(Expr::exists(exists))
                 .to_owned(),
         )
         .await?;
     }
     for p in joined {
-        let key = Expr::val(p.clone()).binary(
-            BinOper::Custom("||"),
-            Func::cust("substr")
-                .arg(Expr::col((n.clone(), C::Key)))
-                .arg(own_len(new)),
-        );
         let rows = Query::select()
-            .expr(Expr::val(PLACE_CATEGORY))
-            .expr(key)
+            .expr(Expr::val(kind))
+            .expr(same_rest(p, Expr::col((n.clone(), C::Key)), new))
             .columns([
                 (n.clone(), C::Month),
                 (n.clone(), C::Metric),
                 (n.clone(), C::Value),
             ])
             .from_as(C::Table, n.clone())
-            .and_where(Expr::col((n.clone(), C::Kind)).eq(PLACE_CATEGORY))
-            .cond_where(keys_of((n.clone(), C::Key), new))
+            .and_where(Expr::col((n.clone(), C::Kind)).eq(kind))
+            .cond_where(keys.of((n.clone(), C::Key), new))
             .to_owned();
         tx.execute(
             Query::insert()

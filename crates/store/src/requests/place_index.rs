@@ -7,7 +7,7 @@ use crate::db::Tx;
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
 use jiceng_core::node::ancestor_paths;
-use sea_query::{Alias, Expr, ExprTrait, Iden, InsertStatement, OnConflict, Query};
+use sea_query::{Expr, ExprTrait, Iden, InsertStatement, Query};
 
 #[derive(Iden, Clone, Copy)]
 pub(crate) enum RequestPlaces {
@@ -100,63 +100,11 @@ pub(crate) async fn moved(tx: &mut Tx, old: &str, new: &str) -> StoreResult<()> 
         .await?;
     }
     // The moved node's own counters (already under `new`) are what each place above gains or
-    // loses.
-    let own = |outer: bool| {
-        let n = Alias::new("n");
-        let mut q = Query::select();
-        q.from_as(C::Table, n.clone())
-            .and_where(Expr::col((n.clone(), C::Kind)).eq("place"))
-            .and_where(Expr::col((n.clone(), C::Key)).eq(new));
-        if outer {
-            q.and_where(Expr::col((n.clone(), C::Month)).equals((C::Table, C::Month)))
-                .and_where(Expr::col((n.clone(), C::Metric)).equals((C::Table, C::Metric)));
-        }
-        (q, n)
-    };
-    for p in &left {
-        let (mut value, n) = own(true);
-        value.column((n, C::Value));
-        let (mut exists, _) = own(true);
-        exists.expr(Expr::val(1));
-        tx.execute(
-            &Query::update()
-                .table(C::Table)
-                .value(
-                    C::Value,
-                    Expr::col((C::Table, C::Value))
-                        .sub(Expr::SubQuery(None, Box::new(value.into()))),
-                )
-                .and_where(Expr::col((C::Table, C::Kind)).eq("place"))
-                .and_where(Expr::col((C::Table, C::Key)).eq(p.as_str()))
-                .and_where(Expr::exists(exists))
-                .to_owned(),
-        )
-        .await?;
-    }
-    for p in &joined {
-        let (mut rows, n) = own(false);
-        rows.expr(Expr::val("place"))
-            .expr(Expr::val(p.as_str()))
-            .columns([(n.clone(), C::Month), (n.clone(), C::Metric), (n, C::Value)]);
-        tx.execute(
-            Query::insert()
-                .into_table(C::Table)
-                .columns([C::Kind, C::Key, C::Month, C::Metric, C::Value])
-                .select_from(rows)
-                .expect("the select has the insert's five columns")
-                .on_conflict(
-                    OnConflict::columns([C::Kind, C::Key, C::Month, C::Metric])
-                        .value(
-                            C::Value,
-                            Expr::col((C::Table, C::Value)).add(Expr::cust("excluded.value")),
-                        )
-                        .to_owned(),
-                ),
-        )
-        .await?;
-    }
-    // Their counters by category likewise (`place_category`).
-    super::place_category::moved(tx, new, &left, &joined).await?;
+    // loses: its place counters, and its counters by category likewise.
+    use super::counters::{PLACE, PLACE_CATEGORY};
+    use super::place_category::{Keys, carry};
+    carry(tx, PLACE, Keys::Exact, new, &left, &joined).await?;
+    carry(tx, PLACE_CATEGORY, Keys::Categories, new, &left, &joined).await?;
     // The all-time totals of the places that changed, again from their monthly rows.
     let changed: Vec<String> = left.iter().chain(&joined).cloned().collect();
     if !changed.is_empty() {

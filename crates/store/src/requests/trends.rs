@@ -69,7 +69,8 @@ pub async fn by_category(
     to: Option<&str>,
 ) -> StoreResult<Vec<CategoryCounts>> {
     let paths = super::place_category::counted_paths(db, place_path).await?;
-    let counts = super::place_category::by_category(db, &paths, from, to).await?;
+    let counts =
+        super::place_category::by_category(db, &paths, &CATEGORY_METRICS, from, to).await?;
     let mut out: Vec<CategoryCounts> = Vec::new();
     if counts.is_empty() {
         return Ok(out);

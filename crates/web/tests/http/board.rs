@@ -4,23 +4,25 @@
 
 use crate::common::*;
 use crate::list_streams::{Spot, node, past};
-use crate::requests::setup;
+use crate::requests::{Loop, setup};
+use jiceng_store::nodes::Node;
+use jiceng_store::requests::history::PastRequest;
 use jiceng_store::requests::{figures, history};
 
-#[tokio::test]
-async fn the_board_counts_a_long_history_from_the_counters_and_lists_the_newest_thousand() {
-    let app = TestApp::new().await;
-    let l = setup(&app).await;
-    let grid = node(&app, l.grid).await;
-    let street = node(&app, l.street).await;
-    let community = node(&app, l.community).await;
+/// `n` past requests (`list_streams::past`) at `grid`, received by `street`, loaded.
+async fn history_in(
+    app: &TestApp,
+    l: &Loop,
+    grid: &Node,
+    street: &Node,
+    n: usize,
+) -> Vec<PastRequest> {
     let now = jiceng_core::clock::Clock::now(&app.clock);
     let spot = Spot {
         id: grid.id,
         path: grid.path.clone(),
     };
-    // 1,500 past requests, 1,050 of them closed (`past`: seven in ten).
-    let batch: Vec<_> = (0..1_500)
+    let batch: Vec<_> = (0..n)
         .map(|i| {
             past(
                 i,
@@ -36,6 +38,17 @@ async fn the_board_counts_a_long_history_from_the_counters_and_lists_the_newest_
     history::insert(&app.db, &app.actor(), &batch)
         .await
         .unwrap();
+    batch
+}
+
+#[tokio::test]
+async fn the_board_counts_a_long_history_from_the_counters_and_lists_the_newest_thousand() {
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let (grid, street) = (node(&app, l.grid).await, node(&app, l.street).await);
+    let community = node(&app, l.community).await;
+    // 1,500 past requests, 1,050 of them closed (`past`: seven in ten).
+    let batch = history_in(&app, &l, &grid, &street, 1_500).await;
     let board = |q: String| {
         let app = &app;
         async move {
@@ -110,30 +123,9 @@ async fn run_sql(app: &TestApp, sqlite: &str, postgres: &str) {
 async fn the_migration_counts_the_requests_closed_before_it() {
     let app = TestApp::new().await;
     let l = setup(&app).await;
-    let grid = node(&app, l.grid).await;
-    let street = node(&app, l.street).await;
-    let now = jiceng_core::clock::Clock::now(&app.clock);
-    let spot = Spot {
-        id: grid.id,
-        path: grid.path.clone(),
-    };
+    let (grid, street) = (node(&app, l.grid).await, node(&app, l.street).await);
     // Over two months of submission.
-    let batch: Vec<_> = (0..1_200)
-        .map(|i| {
-            past(
-                i,
-                l.category,
-                &spot,
-                &street.path,
-                Some(l.dept_id),
-                None,
-                now,
-            )
-        })
-        .collect();
-    history::insert(&app.db, &app.actor(), &batch)
-        .await
-        .unwrap();
+    history_in(&app, &l, &grid, &street, 1_200).await;
     // As a database from before migration 0018: no counters by category.
     let forget = "DELETE FROM request_counters WHERE kind = 'place_category';
         DELETE FROM request_counter_totals WHERE kind = 'place_category';";
