@@ -244,6 +244,8 @@ pub struct S3Level {
     pub outcome: Outcome,
     /// `total` of the list: how many requests the level sees.
     pub visible: i64,
+    /// The size of the first answer's body.
+    pub bytes: usize,
 }
 
 /// S3: the first page of `GET /api/v1/requests` as a community worker, street staff and a
@@ -293,6 +295,26 @@ pub async fn s4_dashboards(
     .await
 }
 
+/// The label of the public board's row.
+pub const BOARD: &str = "public board";
+
+/// The pages people open, HTML rather than the JSON behind them (a page of 1.5–3.8 s once hid
+/// behind a JSON of 0.5 ms): the dashboard page at the three levels — its figures, the
+/// by-category chart, the rankings, the heat map and twelve months of trend — and the public
+/// board of everywhere, which anyone may open.
+pub async fn pages(
+    https: &[Http],
+    tokens: &Tokens,
+    clients: usize,
+    per_level: Duration,
+) -> Vec<S3Level> {
+    let mut out = by_level(https, s3_levels(tokens), clients, per_level, "/dashboard").await;
+    // Signed out: the board reads no session.
+    let anyone = [(BOARD, String::new())];
+    out.extend(by_level(https, anyone, clients, per_level, "/public/board").await);
+    out
+}
+
 async fn by_level<const N: usize>(
     https: &[Http],
     levels: [(&'static str, String); N],
@@ -302,7 +324,9 @@ async fn by_level<const N: usize>(
 ) -> Vec<S3Level> {
     let mut out = Vec::new();
     for (level, token) in levels {
-        let visible = match https[0].get(path, &token).await {
+        let first = https[0].get(path, &token).await;
+        let bytes = first.as_ref().map(|r| r.body.len()).unwrap_or(0);
+        let visible = match first {
             Ok(r) if r.ok() => {
                 let v = r.json();
                 // A list's total, or the dashboard's count of submitted requests.
@@ -333,6 +357,7 @@ async fn by_level<const N: usize>(
             level,
             outcome,
             visible,
+            bytes,
         });
     }
     out

@@ -74,6 +74,51 @@ pub fn level_rows(
     }
 }
 
+/// One row per page of `loop_http::pages`, next to HTTP plaintext on the same stack. No
+/// target: the issue sets none for pages; the rows show what a person waits for.
+pub fn page_rows(
+    report: &mut Report,
+    id: &str,
+    pages: Vec<loop_http::S3Level>,
+    plain: &stats::Summary,
+) {
+    for p in pages {
+        let s = p.outcome.server.summary(p.outcome.elapsed);
+        let c = p.outcome.client.summary(p.outcome.elapsed);
+        let (key, what) = if p.level == loop_http::BOARD {
+            (
+                "board".to_owned(),
+                "the public board of everywhere (HTML, signed out)".to_owned(),
+            )
+        } else {
+            (
+                format!("page {}", p.level),
+                format!("dashboard page (HTML), {} level", p.level),
+            )
+        };
+        report.row(
+            &format!("{id} {key}"),
+            &what,
+            format!(
+                "server p50 {} / p99 {}; client p50 {}; {} KB{}",
+                ms(s.p50_ms),
+                ms(s.p99_ms),
+                ms(c.p50_ms),
+                p.bytes.div_ceil(1024),
+                p.outcome.errors_note()
+            ),
+            format!("HTTP plaintext p50 {}", ms(plain.p50_ms)),
+            ratio(c.p50_ms, plain.p50_ms),
+            "—",
+            None,
+        );
+        report.detail(
+            &format!("{}_{}", id.to_lowercase(), key.replace(' ', "_")),
+            serde_json::json!({"server": s, "client": c, "bytes": p.bytes}),
+        );
+    }
+}
+
 /// S4's second half: every counter against a recount of the records.
 pub async fn recount_row(report: &mut Report, id: &str, db: &Db) -> Result<(), String> {
     let t = Instant::now();

@@ -6,7 +6,7 @@ use crate::client::Budget;
 use crate::loop_http::{self, Created, Tokens};
 use crate::plan::{BenchArgs, Plan};
 use crate::report::{Report, group, ms, ratio};
-use crate::rows::{level_rows, recount_row, s3_target, s4_target};
+use crate::rows::{level_rows, page_rows, recount_row, s3_target, s4_target};
 use crate::stats::{self, Summary};
 use crate::{child, file_mb, load, reference, say, server};
 use jiceng_core::calendar::Calendar;
@@ -201,6 +201,9 @@ async fn in_process(
             Some(&base.point),
             s4_target,
         );
+        say(t0, "S4: pages");
+        let pages = loop_http::pages(&https, tokens, plan.list_clients, plan.s3_per_level).await;
+        page_rows(report, "S4", pages, &base.plain);
     }
     left
 }

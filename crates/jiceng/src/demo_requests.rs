@@ -35,9 +35,23 @@ pub struct DemoCategory {
     pub community_desk: bool,
 }
 
-/// What a community settles first (人民调解, 困难帮扶), calling the street when it cannot: the
-/// demo's routing sends these to the community's own desk, so the community login has a queue.
-const COMMUNITY_FIRST: &[&str] = &["dispute", "hardship"];
+/// What a community settles first (分级响应: 人民调解, 困难帮扶, the neighbours' leak and noise,
+/// the estate's property company and parking), calling the street when it cannot: the demo's
+/// routing sends these to the community's own desk, so the community login has a queue.
+const COMMUNITY_FIRST: &[&str] = &[
+    "dispute",
+    "hardship",
+    "house_leak",
+    "noise",
+    "property_service",
+    "parking_shortage",
+    "other",
+];
+
+/// How many times more requests a grid of a residents' committee (居民委员会, the town's
+/// estates) brings than a village's (村民委员会): most of a county's committees are villages,
+/// but most of its requests come from the town.
+const URBAN_WEIGHT: u64 = 4;
 
 /// Categories, departments at the county and a routing rule per category suggesting its
 /// department. Returns the categories with their lead units, and the departments by key.
@@ -206,6 +220,7 @@ pub async fn history(
     let office = OfficeHours::default();
     let policy = SlaPolicy::default();
     let mut rng = Rng::new(seed);
+    let weights = Weights::of(places);
     // Days of Beijing's calendar, the last one today.
     let start = sla::local(now).date() - Duration::days(365);
     let batch = 5_000;
@@ -215,7 +230,7 @@ pub async fn history(
         for _ in 0..batch.min(n - done) {
             // Spread evenly over the year, so the last days hold the requests still open.
             let day = start + Duration::days((rng.next() % 365) as i64 + 1);
-            let place = &places[(rng.next() % places.len() as u64) as usize];
+            let place = &places[weights.pick(&mut rng)];
             let cat = pick_category(&mut rng, cats, day.month());
             let submitted = submitted_at(&mut rng, day, now);
             let life = Life {
@@ -237,6 +252,41 @@ pub async fn history(
     Ok(())
 }
 
+/// Where the requests fall: a place's share is its weight (`URBAN_WEIGHT`), drawn by the
+/// running sums.
+struct Weights(Vec<u64>);
+
+impl Weights {
+    fn of(places: &[Place<'_>]) -> Self {
+        Self::new(places.iter().map(|p| {
+            if p.community.name.ends_with("居民委员会") {
+                URBAN_WEIGHT
+            } else {
+                1
+            }
+        }))
+    }
+
+    fn new(weights: impl Iterator<Item = u64>) -> Self {
+        let mut sum = 0;
+        Weights(
+            weights
+                .map(|w| {
+                    sum += w;
+                    sum
+                })
+                .collect(),
+        )
+    }
+
+    /// The index of a place, each as likely as its weight.
+    fn pick(&self, rng: &mut Rng) -> usize {
+        let total = self.0.last().copied().unwrap_or(1);
+        let x = rng.next() % total;
+        self.0.partition_point(|&s| s <= x)
+    }
+}
+
 /// A time between 07:00 and 22:00 Beijing time on `day`, busier in office hours. Today's hours
 /// that have not come yet are taken from the day before: the history never runs ahead of `now`
 /// (a demo opened in the morning showed requests submitted that evening).
@@ -254,6 +304,21 @@ fn submitted_at(rng: &mut Rng, day: NaiveDate, now: DateTime<Utc>) -> DateTime<U
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_place_is_drawn_as_often_as_its_weight() {
+        let weights = Weights::new([URBAN_WEIGHT, 1, 0, 1].into_iter());
+        let mut rng = Rng::new(3);
+        let mut seen = [0u32; 4];
+        // Weights 4 + 1 + 0 + 1 of 6: 40,000, 10,000, none and 10,000 of 60,000.
+        for _ in 0..60_000 {
+            seen[weights.pick(&mut rng)] += 1;
+        }
+        assert_eq!(seen[2], 0, "a weight of nothing is never drawn");
+        assert!((38_500..41_500).contains(&seen[0]), "{seen:?}");
+        assert!((9_300..10_700).contains(&seen[1]), "{seen:?}");
+        assert!((9_300..10_700).contains(&seen[3]), "{seen:?}");
+    }
 
     #[test]
     fn todays_requests_are_submitted_before_now() {
