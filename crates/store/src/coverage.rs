@@ -97,22 +97,31 @@ fn has_branch() -> SimpleExpr {
     )
 }
 
+/// Whether an organisation of `kind` serves the estate. The estate's own few serving rows are
+/// read by `organisation_serves_node` and each one's kind by its key: written as a join, SQLite
+/// (no statistics) walked every organisation of the kind for each estate instead, 1.3 s for
+/// the demo county's 1,651 estates against 9 ms.
 fn served_by(kind: OrgKind) -> SimpleExpr {
+    let kind_of = Query::select()
+        .column((Organisations::Table, Organisations::Kind))
+        .from(Organisations::Table)
+        .and_where(
+            Expr::col((Organisations::Table, Organisations::Id)).equals((
+                OrganisationServes::Table,
+                OrganisationServes::OrganisationId,
+            )),
+        )
+        .to_owned();
     Expr::exists(
         Query::select()
             .expr(Expr::val(1))
             .from(OrganisationServes::Table)
-            .inner_join(
-                Organisations::Table,
-                Expr::col((Organisations::Table, Organisations::Id)).equals((
-                    OrganisationServes::Table,
-                    OrganisationServes::OrganisationId,
-                )),
-            )
-            .and_where(Expr::col((Organisations::Table, Organisations::Kind)).eq(kind.as_str()))
             .and_where(
                 Expr::col((OrganisationServes::Table, OrganisationServes::NodeId))
                     .equals((Nodes::Table, Nodes::Id)),
+            )
+            .and_where(
+                Expr::expr(SimpleExpr::SubQuery(None, Box::new(kind_of.into()))).eq(kind.as_str()),
             )
             .to_owned(),
     )

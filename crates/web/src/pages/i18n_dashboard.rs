@@ -41,6 +41,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "A unit's figures count every request it led (or led before a re-dispatch), not only those in this place.",
     ),
     (
+        "dashboard.units.idle",
+        "此期间未承办诉求、未列出的单位（导出表中有）：",
+        "Units that led no request in this period, not listed (the export has them): ",
+    ),
+    (
         "dashboard.heat",
         "网格超期热力图",
         "Overdue requests by grid",

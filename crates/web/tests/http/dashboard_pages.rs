@@ -7,7 +7,7 @@
 use crate::common::*;
 use crate::pages::sign_in;
 use crate::rates::scripted_mix;
-use crate::requests::{Loop, act, setup, submit};
+use crate::requests::{Loop, act, department, setup, submit};
 use axum::http::StatusCode;
 use jiceng_core::node::NodeKind;
 use jiceng_core::role::Role;
@@ -76,6 +76,8 @@ async fn every_number_on_the_dashboard_opens_a_list_of_that_many_requests() {
     let app = TestApp::new().await;
     let l = setup(&app).await;
     scripted_mix(&app, &l).await;
+    // A unit that led nothing: not ranked among the units, only counted.
+    department(&app, "单县闲置办公室", l.district, "xianzhi").await;
     app.user("quxian", Role::DistrictAdmin, l.district).await;
     let jar = sign_in(&app, "quxian").await;
     let token = app.login("quxian").await;
@@ -105,6 +107,39 @@ async fn every_number_on_the_dashboard_opens_a_list_of_that_many_requests() {
         assert!(html.contains(&format!("id=\"{id}\"")), "{id} is drawn");
     }
     assert!(html.contains("单县综合行政执法局"), "the unit is ranked");
+    let units = app
+        .get(
+            &format!(
+                "/api/v1/rates?node_id={}&month_from=2026-09&month_to=2026-10&by=units",
+                l.district
+            ),
+            &token,
+        )
+        .await
+        .json();
+    let idle = units["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["figures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["metric"] == "submitted" && f["value"] == 0)
+        })
+        .count();
+    assert!(idle >= 1, "{units}");
+    assert!(
+        !html.contains("单县闲置办公室"),
+        "a unit that led nothing is not listed"
+    );
+    assert!(
+        html.contains(&format!(
+            "id=\"rank-units-idle\">此期间未承办诉求、未列出的单位（导出表中有）：{idle}</p>"
+        )),
+        "but counted"
+    );
     assert!(html.contains("第一网格"), "the grid is in the heat map");
 
     let links = figure_links(&html);

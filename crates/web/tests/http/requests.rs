@@ -26,7 +26,7 @@ pub struct Loop {
     pub other_dept_id: i64,
 }
 
-async fn department(app: &TestApp, name: &str, home: i64, login: &str) -> (i64, String) {
+pub async fn department(app: &TestApp, name: &str, home: i64, login: &str) -> (i64, String) {
     let org = orgs::create_organisation(
         &app.db,
         &Scope::everything(),
