@@ -173,6 +173,7 @@ pub async fn build(
     // Each county its departments, routing rules and year of history; the logins work in the
     // first one.
     let mut departments = None;
+    let mut first_cats = None;
     for c in &counties {
         let (cats, units) = crate::demo_requests::setup(db, &actor, &c.node).await?;
         departments.get_or_insert(units);
@@ -193,6 +194,7 @@ pub async fn build(
         let seed = crate::demo_scale::mix(size.seed, &format!("history {}", c.node.code));
         crate::demo_requests::history(db, &actor, &places, &cats, size.requests, actor.at, seed)
             .await?;
+        first_cats.get_or_insert(cats);
     }
     let departments = departments.unwrap_or_default();
     let logins = crate::demo_logins::create(
@@ -209,6 +211,22 @@ pub async fn build(
         },
     )
     .await?;
+    // The resident's and the party member's own requests, at the logins' grid.
+    let home = crate::demo_requests::Place {
+        grid: &grid,
+        community,
+        desk_path: &street.path,
+        desk_name: &street.name,
+    };
+    for (login, days_ago) in [("resident", &[34, 3, 0][..]), ("member", &[12][..])] {
+        if let Some(l) = logins.iter().find(|l| l.login == login) {
+            let seed = crate::demo_scale::mix(size.seed, &format!("own {login}"));
+            let who = (l.user_id, l.display_name.as_str());
+            let cats = first_cats.as_deref().unwrap_or_default();
+            crate::demo_requests::own(db, &actor, &home, cats, who, days_ago, actor.at, seed)
+                .await?;
+        }
+    }
     crate::open311_cmd::demo_key(db, &actor, street).await?;
     let whistle_grid = first
         .grids_of
@@ -329,7 +347,8 @@ mod tests {
             }
         };
         use jiceng_core::requests::Status;
-        assert_eq!(count(f(None)).await, 2_000);
+        // The history, and the resident's three and the party member's one.
+        assert_eq!(count(f(None)).await, 2_004);
         let closed = count(f(Some(Status::Closed))).await;
         assert!(closed > 1_500, "{closed} closed");
         let open = count(jiceng_store::requests::list::Filter {
@@ -357,6 +376,21 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((n, w[0].status.as_str()), (2, "open"));
+        // The resident's own requests, as their "我的诉求" lists them.
+        let resident = logins.iter().find(|l| l.login == "resident").unwrap();
+        let mine = jiceng_store::requests::Viewer {
+            user_id: resident.user_id,
+            places: None,
+            ..viewer.clone()
+        };
+        let own = jiceng_store::requests::list::Filter {
+            view: jiceng_store::requests::list::View::Mine,
+            ..Default::default()
+        };
+        let (_, p) = jiceng_store::requests::list::list(&t.db, &mine, &own, page, now)
+            .await
+            .unwrap();
+        assert_eq!(p.count, 3, "the resident's own requests");
         for l in &logins {
             let c = users::credentials(&t.db, l.login).await.unwrap().unwrap();
             assert!(jiceng_web::auth::password::verify_password(

@@ -15,6 +15,8 @@ pub struct DemoLogin {
     pub login: &'static str,
     pub role: Role,
     pub at: String,
+    pub user_id: i64,
+    pub display_name: String,
 }
 
 /// Where the logins work.
@@ -128,6 +130,8 @@ pub async fn create(
             login,
             role,
             at: node.name.clone(),
+            user_id: user.id,
+            display_name: user.display_name.clone(),
         });
     }
     Ok(logins)

@@ -9,6 +9,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use jiceng_core::calendar::{Calendar, OfficeHours};
 use jiceng_core::node::NodeKind;
 use jiceng_core::org::OrgKind;
+use jiceng_core::requests::Channel;
 use jiceng_core::requests::catalogue::Catalogue;
 use jiceng_core::requests::sla::{self, SlaPolicy};
 use jiceng_core::scope::Scope;
@@ -249,6 +250,55 @@ pub async fn history(
         done += rows.len();
         crate::demo::progress("生成诉求历史", done, n);
     }
+    Ok(())
+}
+
+/// The demo resident's (or party member's) own requests, so "我的诉求" shows what a resident
+/// sees: one submitted `days_ago` each, in the app as any resident's, living the life the
+/// history gives every request (closed and rated, in hand, or still waiting).
+#[allow(clippy::too_many_arguments)]
+pub async fn own(
+    db: &Db,
+    actor: &Actor,
+    place: &Place<'_>,
+    cats: &[DemoCategory],
+    (user_id, name): (i64, &str),
+    days_ago: &[i64],
+    now: DateTime<Utc>,
+    seed: u64,
+) -> Res<()> {
+    if cats.is_empty() {
+        return Ok(());
+    }
+    let cal = Calendar::shipped();
+    let office = OfficeHours::default();
+    let policy = SlaPolicy::default();
+    let life = Life {
+        cal: &cal,
+        office: &office,
+        policy: &policy,
+        now,
+    };
+    let mut rng = Rng::new(seed);
+    let today = sla::local(now).date();
+    let rows: Vec<PastRequest> = days_ago
+        .iter()
+        .map(|d| {
+            let day = today - Duration::days(*d);
+            let cat = pick_category(&mut rng, cats, day.month());
+            let submitted = submitted_at(&mut rng, day, now);
+            let text = *rng.pick(phrase(&cat.category.code));
+            let mut r = live(&life, &mut rng, cat, place, submitted, name.into(), text);
+            r.requester_user_id = Some(user_id);
+            r.channel = Channel::Resident;
+            if let Some(submit) = r.events.first_mut() {
+                submit.actor_user_id = Some(user_id);
+                submit.note = Channel::Resident.label_zh().into();
+            }
+            r
+        })
+        .collect();
+    history::insert(db, actor, &rows).await.map_err(e)?;
     Ok(())
 }
 

@@ -181,7 +181,10 @@ pub(super) fn view_and_filter(
                             .column(RequestUnits::RequestId)
                             .from(RequestUnits::Table)
                             .and_where(Expr::col(RequestUnits::OrgId).eq(org))
-                            .and_where(Expr::col(RequestUnits::Role).eq("assist"))
+                            // Written into the SQL, as the partial index
+                            // `request_units_assist` (0019) is: SQLite matches an index's
+                            // `WHERE` only against literals.
+                            .and_where(Expr::cust("request_units.role = 'assist'"))
                             .to_owned(),
                     ),
                 ),
