@@ -16,7 +16,7 @@ use jiceng_core::scope::Scope;
 use sea_query::{Cond, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 
 #[cfg(test)]
-mod plans;
+pub(super) mod plans;
 
 /// Which list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,6 +62,15 @@ pub struct Filter {
     pub months: (Option<String>, Option<String>),
     /// Only requests this unit led (now or before a re-dispatch).
     pub unit: Option<i64>,
+}
+
+impl Filter {
+    /// Whether only open requests can match: asked for, a running clock's light (no clock runs
+    /// on a closed request, `RequestRow::light`), or an open status. Such a list reads the open
+    /// requests' indexes (`requests_open_*`) rather than a place's whole history.
+    pub fn only_open(&self) -> bool {
+        self.open_only || self.light.is_some() || self.status.is_some_and(Status::is_open)
+    }
 }
 
 /// The condition of a figure on the request record: the same definitions as
@@ -142,8 +151,7 @@ pub(super) fn view_and_filter(
     f: &Filter,
     now: DateTime<Utc>,
 ) -> SelectStatement {
-    let open = matches!(f.view, View::Queue | View::Inbox) || f.open_only;
-    if open {
+    if matches!(f.view, View::Queue | View::Inbox) || f.only_open() {
         // Spelled as in the partial indexes, so SQLite's planner can use them.
         q.and_where(super::open_status(false));
     }

@@ -1,16 +1,24 @@
-//! The workbench: who I am, where my roles sit, and figures over my scope that open their lists.
+//! The workbench: what waits for me (the request lists I work from, with what is overdue or
+//! nearly so), who I am, where my roles sit, and figures over my scope that open their lists.
 
+use super::requests::tabs_of;
 use super::{PageUser, Shell, render};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use jiceng_core::node::NodeKind;
+use jiceng_core::requests::Status;
+use jiceng_core::requests::sla::Light;
 use jiceng_core::role::Permission;
+use jiceng_store::Page;
 use jiceng_store::nodes;
+use jiceng_store::requests::list::{self, Filter, View};
 
 pub struct Figure {
     pub value: i64,
+    /// The value is a lower bound: the list counts long general lists only so far (1000+).
+    pub more: bool,
     pub label: String,
     pub href: String,
 }
@@ -22,6 +30,97 @@ struct HomePage {
     roles: Vec<(String, String, i64)>,
     can_nodes: bool,
     figures: Vec<Figure>,
+    /// (list label key, its figures): one group per request list the user works from.
+    todo: Vec<(&'static str, Vec<Figure>)>,
+}
+
+/// The figures of one list on the workbench: (label key, query added to the list's URL, the
+/// filter's status, open only, light).
+type Slice = (
+    &'static str,
+    &'static str,
+    Option<Status>,
+    bool,
+    Option<Light>,
+);
+
+/// What each list shows on the workbench. Every figure is the count of the list it opens.
+fn slices(view: View) -> &'static [Slice] {
+    const WAITING: &[Slice] = &[
+        ("home.todo.waiting", "", None, false, None),
+        (
+            "home.todo.overdue",
+            "&light=red",
+            None,
+            false,
+            Some(Light::Red),
+        ),
+        (
+            "home.todo.due_soon",
+            "&light=yellow",
+            None,
+            false,
+            Some(Light::Yellow),
+        ),
+    ];
+    match view {
+        View::Queue | View::Inbox => WAITING,
+        View::Mine => &[
+            ("home.todo.open", "&open=true", None, true, None),
+            (
+                "home.todo.to_rate",
+                "&status=verified",
+                Some(Status::Verified),
+                false,
+                None,
+            ),
+        ],
+        View::All => &[
+            ("home.todo.open", "&open=true", None, true, None),
+            (
+                "home.todo.overdue",
+                "&open=true&light=red",
+                None,
+                true,
+                Some(Light::Red),
+            ),
+        ],
+    }
+}
+
+/// The to-do groups of the workbench, one per list the user has (`tabs_of`).
+async fn todo(
+    s: &AppState,
+    u: &PageUser,
+) -> jiceng_store::StoreResult<Vec<(&'static str, Vec<Figure>)>> {
+    let t = u.tr();
+    let viewer = u.p.request_viewer();
+    let mut out = Vec::new();
+    for (view_name, label) in tabs_of(u) {
+        let Some(view) = View::parse(view_name) else {
+            continue;
+        };
+        let mut figures = Vec::new();
+        for (key, query, status, open_only, light) in slices(view) {
+            let f = Filter {
+                view,
+                status: *status,
+                open_only: *open_only,
+                light: *light,
+                ..Default::default()
+            };
+            let (_, total) =
+                list::list(&s.db, &viewer, &f, Page::new(None, Some(1)), u.p.at).await?;
+            figures.push(Figure {
+                value: total.count,
+                more: !total.exact,
+                label: t.s(key).to_owned(),
+                href: format!("/requests?view={view_name}{query}"),
+            });
+        }
+        out.push((label, figures));
+    }
+    Ok(out)
 }
 
 pub async fn show(State(s): State<AppState>, u: PageUser) -> Response {
@@ -44,11 +143,16 @@ pub async fn show(State(s): State<AppState>, u: PageUser) -> Response {
             .into_iter()
             .map(|c| Figure {
                 value: c.count,
+                more: false,
                 label: t.kind(&c.kind).to_owned(),
                 href: format!("/nodes?kind={}", c.kind),
             })
             .collect();
     }
+    let todo = match todo(&s, &u).await {
+        Ok(t) => t,
+        Err(e) => return u.err(e).into_response(),
+    };
     let roles =
         u.p.grants
             .iter()
@@ -59,5 +163,6 @@ pub async fn show(State(s): State<AppState>, u: PageUser) -> Response {
         roles,
         can_nodes,
         figures,
+        todo,
     })
 }

@@ -180,6 +180,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("home.role", "角色", "Role"),
     ("home.node", "所在节点", "At node"),
     ("home.figures", "辖区概况", "Within my scope"),
+    ("home.todo", "我的待办", "Waiting for me"),
+    ("home.todo.waiting", "待处理", "Waiting"),
+    ("home.todo.overdue", "已超期", "Overdue"),
+    ("home.todo.due_soon", "临近时限", "Due soon"),
+    ("home.todo.open", "未办结", "Not closed"),
+    ("home.todo.to_rate", "待我评价", "Awaiting my rating"),
     (
         "home.figures.note",
         "每个数字均由记录实时计算，点击查看明细。",

@@ -32,3 +32,4 @@ mod setup_pages;
 mod supervise;
 mod whistles;
 mod whistles_more;
+mod workbench;

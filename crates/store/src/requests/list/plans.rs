@@ -11,7 +11,7 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sqlx::AssertSqlSafe;
 
 /// The planner's lines for `q`.
-async fn plan(db: &Db, q: &SelectStatement) -> String {
+pub(crate) async fn plan(db: &Db, q: &SelectStatement) -> String {
     let Db::Sqlite { read, .. } = db else {
         unreachable!("opened on SQLite")
     };
@@ -24,7 +24,7 @@ async fn plan(db: &Db, q: &SelectStatement) -> String {
     rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
 }
 
-fn viewer() -> Viewer {
+pub(crate) fn viewer() -> Viewer {
     let scope = Scope::from_paths(["/1/2/".to_owned()]);
     Viewer {
         user_id: 7,
