@@ -96,9 +96,23 @@ async fn todo(
     let t = u.tr();
     let viewer = u.p.request_viewer();
     let mut out = Vec::new();
-    for (view_name, label) in tabs_of(u) {
+    // The list the user works from first (the desk's queue, the unit's 待办), their own
+    // requests last: a dispatcher may record requests, but it is not their work.
+    let mut tabs = tabs_of(u);
+    tabs.sort_by_key(|(v, _)| {
+        ["queue", "inbox", "all", "mine"]
+            .iter()
+            .position(|x| x == v)
+    });
+    let others = tabs.len() > 1;
+    for (view_name, label) in tabs {
         let Some(view) = View::parse(view_name) else {
             continue;
+        };
+        let label = if view == View::All {
+            "home.todo.all"
+        } else {
+            label
         };
         let mut figures = Vec::new();
         for (key, query, status, open_only, light) in slices(view) {
@@ -118,7 +132,10 @@ async fn todo(
                 href: format!("/requests?view={view_name}{query}"),
             });
         }
-        out.push((label, figures));
+        // Shown to whoever has only their own; to staff, only when they have some.
+        if view != View::Mine || !others || figures.iter().any(|f| f.value > 0) {
+            out.push((label, figures));
+        }
     }
     Ok(out)
 }

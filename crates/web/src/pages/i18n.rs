@@ -181,6 +181,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("home.node", "所在节点", "At node"),
     ("home.figures", "辖区概况", "Within my scope"),
     ("home.todo", "我的待办", "Waiting for me"),
+    ("home.todo.all", "辖区内诉求", "Requests in my area"),
     ("home.todo.waiting", "待处理", "Waiting"),
     ("home.todo.overdue", "已超期", "Overdue"),
     ("home.todo.due_soon", "临近时限", "Due soon"),
