@@ -34,57 +34,62 @@ struct HomePage {
     todo: Vec<(&'static str, Vec<Figure>)>,
 }
 
-/// The figures of one list on the workbench: (label key, query added to the list's URL, the
-/// filter's status, open only, light).
-type Slice = (
-    &'static str,
-    &'static str,
-    Option<Status>,
-    bool,
-    Option<Light>,
-);
+/// One figure of a list on the workbench: its label key and what it narrows the list to.
+struct Slice {
+    key: &'static str,
+    status: Option<Status>,
+    open_only: bool,
+    light: Option<Light>,
+}
+
+const fn slice(key: &'static str, open_only: bool, light: Option<Light>) -> Slice {
+    Slice {
+        key,
+        status: None,
+        open_only,
+        light,
+    }
+}
+
+impl Slice {
+    /// The list page of this figure: the same filter, in the list's query parameters.
+    fn href(&self, view: &str) -> String {
+        let mut h = format!("/requests?view={view}");
+        if let Some(s) = self.status {
+            h.push_str(&format!("&status={}", s.as_str()));
+        }
+        if self.open_only {
+            h.push_str("&open=true");
+        }
+        if let Some(l) = self.light {
+            h.push_str(&format!("&light={}", l.as_str()));
+        }
+        h
+    }
+}
 
 /// What each list shows on the workbench. Every figure is the count of the list it opens.
 fn slices(view: View) -> &'static [Slice] {
     const WAITING: &[Slice] = &[
-        ("home.todo.waiting", "", None, false, None),
-        (
-            "home.todo.overdue",
-            "&light=red",
-            None,
-            false,
-            Some(Light::Red),
-        ),
-        (
-            "home.todo.due_soon",
-            "&light=yellow",
-            None,
-            false,
-            Some(Light::Yellow),
-        ),
+        slice("home.todo.waiting", false, None),
+        slice("home.todo.overdue", false, Some(Light::Red)),
+        slice("home.todo.due_soon", false, Some(Light::Yellow)),
+    ];
+    const MINE: &[Slice] = &[
+        slice("home.todo.open", true, None),
+        Slice {
+            status: Some(Status::Verified),
+            ..slice("home.todo.to_rate", false, None)
+        },
+    ];
+    const AREA: &[Slice] = &[
+        slice("home.todo.open", true, None),
+        slice("home.todo.overdue", true, Some(Light::Red)),
     ];
     match view {
         View::Queue | View::Inbox => WAITING,
-        View::Mine => &[
-            ("home.todo.open", "&open=true", None, true, None),
-            (
-                "home.todo.to_rate",
-                "&status=verified",
-                Some(Status::Verified),
-                false,
-                None,
-            ),
-        ],
-        View::All => &[
-            ("home.todo.open", "&open=true", None, true, None),
-            (
-                "home.todo.overdue",
-                "&open=true&light=red",
-                None,
-                true,
-                Some(Light::Red),
-            ),
-        ],
+        View::Mine => MINE,
+        View::All => AREA,
     }
 }
 
@@ -115,12 +120,12 @@ async fn todo(
             label
         };
         let mut figures = Vec::new();
-        for (key, query, status, open_only, light) in slices(view) {
+        for sl in slices(view) {
             let f = Filter {
                 view,
-                status: *status,
-                open_only: *open_only,
-                light: *light,
+                status: sl.status,
+                open_only: sl.open_only,
+                light: sl.light,
                 ..Default::default()
             };
             let (_, total) =
@@ -128,8 +133,8 @@ async fn todo(
             figures.push(Figure {
                 value: total.count,
                 more: !total.exact,
-                label: t.s(key).to_owned(),
-                href: format!("/requests?view={view_name}{query}"),
+                label: t.s(sl.key).to_owned(),
+                href: sl.href(view_name),
             });
         }
         // Shown to whoever has only their own; to staff, only when they have some.
