@@ -211,7 +211,8 @@ async fn load(s: &AppState, u: &PageUser, q: &DashQ, full: bool) -> Result<Loade
         let cats = trends::by_category(&s.db, &node.path, f, t).await?;
         let grid_nodes = trends::grids_under(&s.db, &node.path, MAX_GRIDS).await?;
         let paths: Vec<String> = grid_nodes.iter().map(|g| g.2.clone()).collect();
-        let counts = figures::read(&s.db, PLACE, &paths, f, t).await?;
+        let heat = [Metric::Overdue, Metric::Submitted];
+        let counts = figures::read_only(&s.db, PLACE, &paths, (f, t), &heat).await?;
         let grids = grid_nodes
             .into_iter()
             .map(|(id, name, path)| {
