@@ -143,9 +143,13 @@ pub async fn the_whole_request_loop_from_resident_to_rating_shows_every_step_on_
     shot(&c, "request-submitted-phone").await;
     c.set_window_size(1280, 900).await.unwrap();
 
-    // 2. The dispatcher: the queue, the request, accept, dispatch to the department.
+    // 2. The dispatcher: the workbench says one request waits, and its figure opens the queue;
+    // the request, accept, dispatch to the department.
     switch_to(&c, &base, "paidan").await;
-    click(&c, "#sidebar a[href='/requests?view=queue']").await;
+    let waiting = "#todo a.figure[href='/requests?view=queue']";
+    assert_eq!(text(&c, &format!("{waiting} .figure-value")).await, "1");
+    shot(&c, "workbench-dispatcher").await;
+    click(&c, waiting).await;
     let row = format!("#request-list tr[data-id='{id}']");
     assert!(text(&c, &row).await.contains("正常"), "a green light");
     shot(&c, "request-queue").await;

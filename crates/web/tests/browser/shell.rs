@@ -40,8 +40,10 @@ pub async fn a_worker_signs_in_sees_the_shell_switches_language_and_signs_out() 
     );
     shot(&c, "shell-zh").await;
 
-    // The workbench figure opens the list it counts.
-    click(&c, "a.figure").await;
+    // The workbench opens on what waits for the community's desk; a figure of the territory
+    // opens the list it counts.
+    assert!(text(&c, "#todo").await.contains("派单队列"));
+    click(&c, "#scope-figures a.figure").await;
     let rows = c
         .wait()
         .for_element(Locator::Id("node-list"))
