@@ -218,15 +218,8 @@ pub async fn build(
         desk_path: &street.path,
         desk_name: &street.name,
     };
-    for (login, days_ago) in [("resident", &[34, 3, 0][..]), ("member", &[12][..])] {
-        if let Some(l) = logins.iter().find(|l| l.login == login) {
-            let seed = crate::demo_scale::mix(size.seed, &format!("own {login}"));
-            let who = (l.user_id, l.display_name.as_str());
-            let cats = first_cats.as_deref().unwrap_or_default();
-            crate::demo_requests::own(db, &actor, &home, cats, who, days_ago, actor.at, seed)
-                .await?;
-        }
-    }
+    let cats = first_cats.as_deref().unwrap_or_default();
+    crate::demo_own::for_logins(db, &actor, &home, cats, &logins, size.seed).await?;
     crate::open311_cmd::demo_key(db, &actor, street).await?;
     let whistle_grid = first
         .grids_of
@@ -391,6 +384,14 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(p.count, 3, "the resident's own requests");
+        let to_rate = jiceng_store::requests::list::Filter {
+            status: Some(Status::Verified),
+            ..own
+        };
+        let (_, p) = jiceng_store::requests::list::list(&t.db, &mine, &to_rate, page, now)
+            .await
+            .unwrap();
+        assert_eq!(p.count, 1, "one waits for the resident's rating");
         for l in &logins {
             let c = users::credentials(&t.db, l.login).await.unwrap().unwrap();
             assert!(jiceng_web::auth::password::verify_password(

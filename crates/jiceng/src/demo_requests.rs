@@ -9,7 +9,6 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use jiceng_core::calendar::{Calendar, OfficeHours};
 use jiceng_core::node::NodeKind;
 use jiceng_core::org::OrgKind;
-use jiceng_core::requests::Channel;
 use jiceng_core::requests::catalogue::Catalogue;
 use jiceng_core::requests::sla::{self, SlaPolicy};
 use jiceng_core::scope::Scope;
@@ -138,7 +137,11 @@ fn season(code: &str, month: u32) -> u64 {
     }
 }
 
-fn pick_category<'a>(rng: &mut Rng, cats: &'a [DemoCategory], month: u32) -> &'a DemoCategory {
+pub(crate) fn pick_category<'a>(
+    rng: &mut Rng,
+    cats: &'a [DemoCategory],
+    month: u32,
+) -> &'a DemoCategory {
     let total: u64 = cats.iter().map(|c| season(&c.category.code, month)).sum();
     let mut x = rng.range(0, total - 1);
     for c in cats {
@@ -152,7 +155,7 @@ fn pick_category<'a>(rng: &mut Rng, cats: &'a [DemoCategory], month: u32) -> &'a
 }
 
 /// What residents write, by category.
-fn phrase(code: &str) -> &'static [&'static str] {
+pub(crate) fn phrase(code: &str) -> &'static [&'static str] {
     match code {
         "water_supply" => &[
             "停水两天了，没有任何通知",
@@ -253,55 +256,6 @@ pub async fn history(
     Ok(())
 }
 
-/// The demo resident's (or party member's) own requests, so "我的诉求" shows what a resident
-/// sees: one submitted `days_ago` each, in the app as any resident's, living the life the
-/// history gives every request (closed and rated, in hand, or still waiting).
-#[allow(clippy::too_many_arguments)]
-pub async fn own(
-    db: &Db,
-    actor: &Actor,
-    place: &Place<'_>,
-    cats: &[DemoCategory],
-    (user_id, name): (i64, &str),
-    days_ago: &[i64],
-    now: DateTime<Utc>,
-    seed: u64,
-) -> Res<()> {
-    if cats.is_empty() {
-        return Ok(());
-    }
-    let cal = Calendar::shipped();
-    let office = OfficeHours::default();
-    let policy = SlaPolicy::default();
-    let life = Life {
-        cal: &cal,
-        office: &office,
-        policy: &policy,
-        now,
-    };
-    let mut rng = Rng::new(seed);
-    let today = sla::local(now).date();
-    let rows: Vec<PastRequest> = days_ago
-        .iter()
-        .map(|d| {
-            let day = today - Duration::days(*d);
-            let cat = pick_category(&mut rng, cats, day.month());
-            let submitted = submitted_at(&mut rng, day, now);
-            let text = *rng.pick(phrase(&cat.category.code));
-            let mut r = live(&life, &mut rng, cat, place, submitted, name.into(), text);
-            r.requester_user_id = Some(user_id);
-            r.channel = Channel::Resident;
-            if let Some(submit) = r.events.first_mut() {
-                submit.actor_user_id = Some(user_id);
-                submit.note = Channel::Resident.label_zh().into();
-            }
-            r
-        })
-        .collect();
-    history::insert(db, actor, &rows).await.map_err(e)?;
-    Ok(())
-}
-
 /// Where the requests fall: a place's share is its weight (`URBAN_WEIGHT`), drawn by the
 /// running sums.
 struct Weights(Vec<u64>);
@@ -340,7 +294,7 @@ impl Weights {
 /// A time between 07:00 and 22:00 Beijing time on `day`, busier in office hours. Today's hours
 /// that have not come yet are taken from the day before: the history never runs ahead of `now`
 /// (a demo opened in the morning showed requests submitted that evening).
-fn submitted_at(rng: &mut Rng, day: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn submitted_at(rng: &mut Rng, day: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
     let minute = if rng.chance(70) {
         rng.range(8 * 60, 18 * 60)
     } else {

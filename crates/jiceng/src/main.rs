@@ -9,6 +9,7 @@ mod demo_city;
 mod demo_gen;
 mod demo_history;
 mod demo_logins;
+mod demo_own;
 mod demo_requests;
 mod demo_scale;
 mod demo_whistles;
