@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use jiceng_core::requests::rates::{Facts, Metric, metrics};
 use jiceng_core::requests::sla::local;
 use jiceng_core::requests::{Rating, Status};
-use sea_query::{Expr, ExprTrait, Iden, InsertStatement, LockType, OnConflict, Query};
+use sea_query::{Cond, Expr, ExprTrait, Iden, InsertStatement, LockType, OnConflict, Query};
 use std::collections::BTreeMap;
 
 #[derive(Iden, Clone, Copy)]
@@ -98,6 +98,15 @@ impl FactsRow {
             escalation_count: self.escalation_count,
         }
     }
+}
+
+/// The monthly rows of `from..=to` (`YYYY-MM`, either bound optional): what every reader of a
+/// month range asks of `request_counters`.
+pub(crate) fn in_months(from: Option<&str>, to: Option<&str>) -> Cond {
+    let month = || Expr::col((RequestCounters::Table, RequestCounters::Month));
+    Cond::all()
+        .add_option(from.map(|f| month().gte(f)))
+        .add_option(to.map(|t| month().lte(t)))
 }
 
 /// The month of submission, Beijing time: `2026-11`.

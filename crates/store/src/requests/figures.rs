@@ -44,12 +44,13 @@ pub async fn read_only(
     (from, to): (Option<&str>, Option<&str>),
     metrics: &[Metric],
 ) -> StoreResult<Counts> {
-    let names: Vec<&str> = metrics.iter().map(|m| m.as_str()).collect();
-    // Names are `Metric::as_str`, constants of ours.
-    let only = (!names.is_empty()).then(|| Expr::col(sea_query::Alias::new("metric")).is_in(names));
     if keys.is_empty() {
         return Ok(Counts::new());
     }
+    // Both tables name the column `metric`.
+    let only = (!metrics.is_empty()).then(|| {
+        Expr::col(sea_query::Alias::new("metric")).is_in(metrics.iter().map(|m| m.as_str()))
+    });
     let packed = match db.engine() {
         Engine::Sqlite => "group_concat(key || ' ' || metric || ' ' || value, ';')",
         Engine::Postgres => "string_agg(key || ' ' || metric || ' ' || value, ';')",
@@ -75,12 +76,7 @@ pub async fn read_only(
             .and_where_option(only)
             .group_by_col(C::Key)
             .group_by_col(C::Metric);
-        if let Some(f) = from {
-            sums.and_where(Expr::col(C::Month).gte(f));
-        }
-        if let Some(t) = to {
-            sums.and_where(Expr::col(C::Month).lte(t));
-        }
+        sums.cond_where(counters::in_months(from, to));
         Query::select()
             .expr(Expr::cust(packed))
             .from_subquery(sums, sea_query::Alias::new("sums"))

@@ -63,12 +63,7 @@ pub async fn by_category(
         .and_where(Expr::col(C::Metric).is_in(metrics.iter().map(|m| m.as_str())))
         .group_by_col(C::Key)
         .group_by_col(C::Metric);
-    if let Some(f) = from {
-        q.and_where(Expr::col(C::Month).gte(f));
-    }
-    if let Some(t) = to {
-        q.and_where(Expr::col(C::Month).lte(t));
-    }
+    q.cond_where(super::counters::in_months(from, to));
     let rows: Vec<(String, String, i64)> = db.all(&q).await?;
     for (key, metric, n) in rows {
         if let Some(id) = category_of(&key) {

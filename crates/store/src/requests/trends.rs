@@ -31,12 +31,7 @@ pub async fn by_month(
         .and_where(Expr::col(C::Key).eq(key))
         .group_by_col(C::Month)
         .group_by_col(C::Metric);
-    if let Some(f) = from {
-        q.and_where(Expr::col(C::Month).gte(f));
-    }
-    if let Some(t) = to {
-        q.and_where(Expr::col(C::Month).lte(t));
-    }
+    q.cond_where(super::counters::in_months(from, to));
     let rows: Vec<(String, String, i64)> = db.all(&q).await?;
     let mut out: BTreeMap<String, MonthCounts> = BTreeMap::new();
     for (month, metric, n) in rows {

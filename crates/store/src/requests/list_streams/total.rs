@@ -120,22 +120,17 @@ fn counter_sum(viewer: &Viewer, f: &Filter, keys: &[String]) -> Option<SelectSta
             .and_where(at_keys(T::Key, keys))
             .and_where(Expr::col(T::Metric).eq(metric))
             .to_owned(),
-        (from, to) => {
-            let mut q = Query::select()
-                .expr(sum)
-                .from(C::Table)
-                .and_where(Expr::col(C::Kind).eq("place"))
-                .and_where(at_keys(C::Key, keys))
-                .and_where(Expr::col(C::Metric).eq(metric))
-                .to_owned();
-            if let Some(m) = from {
-                q.and_where(Expr::col(C::Month).gte(m.as_str()));
-            }
-            if let Some(m) = to {
-                q.and_where(Expr::col(C::Month).lte(m.as_str()));
-            }
-            q
-        }
+        (from, to) => Query::select()
+            .expr(sum)
+            .from(C::Table)
+            .and_where(Expr::col(C::Kind).eq("place"))
+            .and_where(at_keys(C::Key, keys))
+            .and_where(Expr::col(C::Metric).eq(metric))
+            .cond_where(super::super::counters::in_months(
+                from.as_deref(),
+                to.as_deref(),
+            ))
+            .to_owned(),
     };
     Some(q)
 }
