@@ -262,7 +262,10 @@ impl Db {
         let read = SqlitePoolOptions::new()
             .max_connections((2 * cores).max(4))
             .test_before_acquire(false)
-            .connect_with(opts.read_only(false))
+            // The write pool created the file. A reader that connects later (the pool opens
+            // them as reads arrive) must not create an empty database where one was removed:
+            // tests delete theirs while background readers may still be starting.
+            .connect_with(opts.read_only(false).create_if_missing(false))
             .await?;
         Ok(Db::Sqlite {
             checkpoints: Arc::new(Checkpoints::new(read.clone())),
