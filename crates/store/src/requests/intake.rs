@@ -4,7 +4,7 @@
 
 use super::routing::{self, RoutingRule};
 use super::writes::{Effects, event_insert, notify_insert, units_insert};
-use super::{Requests, SlaEnv, Viewer, categories, counters, place_index};
+use super::{Requests, SlaEnv, Viewer, categories, counters, notices, place_index};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
@@ -301,13 +301,15 @@ impl Written {
             &self.channel_note,
             None,
         ));
+        let (org, desk, user, kind, msg) =
+            notices::new_request(&self.desk_path, &self.category, &self.place_name);
         writes.push(notify_insert(
             id,
-            None,
-            Some(&self.desk_path),
-            None,
-            "new_request",
-            &format!("新诉求：{}（{}）", self.category, self.place_name),
+            org,
+            desk.as_deref(),
+            user,
+            kind,
+            &msg,
             now,
         ));
         writes.push(audit::insert(
@@ -348,13 +350,15 @@ impl Written {
                 None,
             ));
             writes.push(units_insert(id, now, org, &[], now));
+            let what = format!("{}（{}）", self.category, self.place_name);
+            let (org, desk, user, kind, msg) = notices::dispatched(org, &what);
             writes.push(notify_insert(
                 id,
-                Some(org),
-                None,
-                None,
-                "dispatched",
-                &format!("新派单：{}（{}）", self.category, self.place_name),
+                org,
+                desk.as_deref(),
+                user,
+                kind,
+                &msg,
                 now,
             ));
         }

@@ -12,14 +12,7 @@ use chrono::{DateTime, Utc};
 use jiceng_core::requests::{Action, Status};
 use sea_query::{Expr, ExprTrait, Query};
 
-/// An inbox notice: to a unit, a desk or a user, of a kind, with a message.
-pub(crate) type Notice = (
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    &'static str,
-    String,
-);
+pub(crate) use super::notices::Notice;
 
 /// Everything a decided step writes, owned, so it can wait in the writer's queue.
 pub(crate) struct StepWrite {

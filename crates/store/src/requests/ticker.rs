@@ -6,7 +6,7 @@
 //! as a second line of defence: a re-flagged deadline (sent back, same clock) raises nothing new.
 
 use super::writes::{event_insert, notify_insert};
-use super::{Requests, counters};
+use super::{Requests, counters, notices};
 use crate::db::{Db, Engine};
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
@@ -129,8 +129,8 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
     let mut writes = Vec::with_capacity(raised.len() * 2);
     for c in claimed.iter().filter(|c| raised.contains(&c.id)) {
         let stage = c.stage.as_deref().and_then(Stage::parse);
-        let label = stage.map_or("办理", |s| s.label_zh());
-        let msg = format!("诉求 #{} {}超期", c.id, label);
+        let (org, desk, user, kind, msg) =
+            notices::overdue(c.id, stage, c.lead_org_id, &c.desk_path);
         let data = serde_json::json!({"stage": c.stage, "due_at": c.due_at});
         writes.push(event_insert(
             c.id,
@@ -142,13 +142,15 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
             &msg,
             Some(data),
         ));
-        // The unit holding the request hears of it; before dispatch the desk is the one late.
-        writes.push(match (stage, c.lead_org_id) {
-            (Some(Stage::Claim | Stage::Resolve), Some(org)) => {
-                notify_insert(c.id, Some(org), None, None, "overdue", &msg, now)
-            }
-            _ => notify_insert(c.id, None, Some(&c.desk_path), None, "overdue", &msg, now),
-        });
+        writes.push(notify_insert(
+            c.id,
+            org,
+            desk.as_deref(),
+            user,
+            kind,
+            &msg,
+            now,
+        ));
     }
     tx.execute_all(&writes).await?;
     tx.commit().await?;

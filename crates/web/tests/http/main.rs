@@ -9,6 +9,7 @@ mod coverage_export;
 mod dashboard_pages;
 mod errors;
 mod grid_staff_import;
+mod history_inbox;
 mod list_streams;
 mod open311;
 mod open311_more;
