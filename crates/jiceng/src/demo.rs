@@ -230,7 +230,7 @@ pub async fn build(
     crate::demo_whistles::seed(db, &actor, street, whistle_grid, &departments).await?;
     // The inbox the last thirty days would have left each desk, unit and resident.
     let since = actor.at - chrono::Duration::days(INBOX_DAYS);
-    jiceng_store::requests::history_notices::derive(db, &actor, since)
+    jiceng_store::requests::history_notifications::derive(db, &actor, since)
         .await
         .map_err(|e| e.to_string())?;
     Ok(logins)

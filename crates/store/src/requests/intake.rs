@@ -4,7 +4,7 @@
 
 use super::routing::{self, RoutingRule};
 use super::writes::{Effects, event_insert, notify_insert, units_insert};
-use super::{Requests, SlaEnv, Viewer, categories, counters, notices, place_index};
+use super::{Requests, SlaEnv, Viewer, categories, counters, notifications, place_index};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
@@ -302,7 +302,7 @@ impl Written {
             None,
         ));
         let (org, desk, user, kind, msg) =
-            notices::new_request(&self.desk_path, &self.category, &self.place_name);
+            notifications::new_request(&self.desk_path, &self.category, &self.place_name);
         writes.push(notify_insert(
             id,
             org,
@@ -351,7 +351,7 @@ impl Written {
             ));
             writes.push(units_insert(id, now, org, &[], now));
             let what = format!("{}（{}）", self.category, self.place_name);
-            let (org, desk, user, kind, msg) = notices::dispatched(org, &what);
+            let (org, desk, user, kind, msg) = notifications::dispatched(org, &what);
             writes.push(notify_insert(
                 id,
                 org,

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use jiceng_core::requests::{Action, Status};
 use sea_query::{Expr, ExprTrait, Query};
 
-pub(crate) use super::notices::Notice;
+pub(crate) use super::notifications::Notice;
 
 /// Everything a decided step writes, owned, so it can wait in the writer's queue.
 pub(crate) struct StepWrite {

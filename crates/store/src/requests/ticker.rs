@@ -6,7 +6,7 @@
 //! as a second line of defence: a re-flagged deadline (sent back, same clock) raises nothing new.
 
 use super::writes::{event_insert, notify_insert};
-use super::{Requests, counters, notices};
+use super::{Requests, counters, notifications};
 use crate::db::{Db, Engine};
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
@@ -130,7 +130,7 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
     for c in claimed.iter().filter(|c| raised.contains(&c.id)) {
         let stage = c.stage.as_deref().and_then(Stage::parse);
         let (org, desk, user, kind, msg) =
-            notices::overdue(c.id, stage, c.lead_org_id, &c.desk_path);
+            notifications::overdue(c.id, stage, c.lead_org_id, &c.desk_path);
         let data = serde_json::json!({"stage": c.stage, "due_at": c.due_at});
         writes.push(event_insert(
             c.id,

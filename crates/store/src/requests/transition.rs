@@ -5,7 +5,7 @@
 
 use super::step_write::{self, Notice, StepWrite};
 use super::writes::{Effects, pauses};
-use super::{Requests, SlaEnv, Viewer, escalation, get, notices, routing, units};
+use super::{Requests, SlaEnv, Viewer, escalation, get, notifications, routing, units};
 use crate::audit::Actor;
 use crate::db::Db;
 use crate::error::StoreResult;
@@ -79,7 +79,7 @@ pub async fn act(
     let mut note = step.note.trim().to_owned();
     let mut data = None;
     let mut notes: Vec<Notice> = Vec::new();
-    let what = notices::what(id, &r.category_name);
+    let what = notifications::what(id, &r.category_name);
     let fx = match action {
         Action::Accept => {
             let due = hours_due(env.calendar, &env.office, now, env.policy.dispatch_hours);
@@ -105,7 +105,7 @@ pub async fn act(
                 names.push(routing::lead_unit_fits(db, *a, &r.desk_path).await?);
             }
             data = Some(serde_json::json!({"lead": lead_name, "assist": names}));
-            notes.push(notices::dispatched(lead, &what));
+            notes.push(notifications::dispatched(lead, &what));
             for a in &step.assist_org_ids {
                 notes.push((Some(*a), None, None, "assist", format!("协办：{what}")));
             }
@@ -117,7 +117,7 @@ pub async fn act(
         ),
         Action::Return => {
             note = required(&note, "missing_reason", "退单理由")?;
-            notes.push(notices::returned(&r.desk_path, &what, &note));
+            notes.push(notifications::returned(&r.desk_path, &what, &note));
             let due = hours_due(env.calendar, &env.office, now, env.policy.dispatch_hours);
             Effects::new()
                 .set(Requests::LeadOrgId, None::<i64>)
@@ -129,7 +129,7 @@ pub async fn act(
         }
         Action::Resolve => {
             note = required(&note, "missing_result", "办理结果")?;
-            notes.push(notices::resolved(&r.desk_path, &what));
+            notes.push(notifications::resolved(&r.desk_path, &what));
             Effects::new()
                 .set(Requests::ResolvedAt, now)
                 .set(Requests::Result, note.clone())
@@ -137,7 +137,7 @@ pub async fn act(
         }
         Action::Verify => {
             if let Some(u) = r.requester_user_id {
-                notes.push(notices::rate(u, &what));
+                notes.push(notifications::rate(u, &what));
             }
             Effects::new()
         }
@@ -160,7 +160,7 @@ pub async fn act(
             data = Some(serde_json::json!({"rating": rating.as_str()}));
             let fx = Effects::new().set(Requests::Rating, rating.as_str());
             if rating.reopens() {
-                notes.push(notices::reopened(r.lead_org_id, &what));
+                notes.push(notifications::reopened(r.lead_org_id, &what));
                 // A reopened request gets a fresh resolve clock from now.
                 let due = resolve_due(env.calendar, &env.office, now, days, &[]);
                 fx.set(

@@ -1,4 +1,4 @@
-//! The inbox a loaded history leaves (`history_notices::derive`): each party hears of the
+//! The inbox a loaded history leaves (`history_notifications::derive`): each party hears of the
 //! recent steps as the live loop would have told them, worded the same, newest first, and of
 //! nothing before the cut.
 
@@ -8,7 +8,7 @@ use crate::requests::{Loop, act, setup, submit};
 use chrono::{DateTime, Duration, Utc};
 use jiceng_core::requests::{Rating, Status};
 use jiceng_store::requests::history::{self, PastEvent, PastRequest};
-use jiceng_store::requests::history_notices;
+use jiceng_store::requests::history_notifications;
 use serde_json::json;
 
 /// The kinds and messages of `token`'s notices about request `id`, newest first, the id
@@ -111,13 +111,13 @@ async fn a_loaded_history_leaves_each_party_the_notices_the_live_loop_would_have
         .await
         .unwrap();
     let since = now - Duration::days(30);
-    let written = history_notices::derive(&app.db, &app.actor(), since)
+    let written = history_notifications::derive(&app.db, &app.actor(), since)
         .await
         .unwrap();
     // The recent request's submit, dispatch, resolve and verify; a satisfied rating tells no
     // one, and the older request is before the cut.
     assert_eq!(written, 4);
-    let again = history_notices::derive(&app.db, &app.actor(), since).await;
+    let again = history_notifications::derive(&app.db, &app.actor(), since).await;
     assert_eq!(again.unwrap(), 0, "requests already told of are left alone");
     let (old, recent) = (ids[0], ids[1]);
     for token in [&l.desk, &l.dept, &l.resident] {

@@ -1,7 +1,7 @@
 //! Who hears of what happens to a request, and what their inbox says. One place for the
 //! steps a loaded history also holds (a new request, dispatch, return, resolve, verify, a
 //! reopening rating, a deadline passed), so the live loop (`intake`, `transition`, `ticker`)
-//! and the inbox derived from a history (`history_notices`) cannot word them differently.
+//! and the inbox derived from a history (`history_notifications`) cannot word them differently.
 
 use jiceng_core::requests::sla::Stage;
 

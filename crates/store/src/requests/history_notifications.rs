@@ -2,14 +2,14 @@
 //! timelines and passed deadlines but no notices: the older system had its own inbox, or (the
 //! demo) none. Since a moment — the last weeks, what a unit or desk would still scroll through —
 //! this writes the notices the live loop would have sent at each of those steps, worded by the
-//! same builders (`notices`), in the order they happened, so each user's 消息 reads as if the
+//! same builders (`notifications`), in the order they happened, so each user's 消息 reads as if the
 //! system had run all along.
 //!
 //! A loaded request keeps only its last lead unit (`history`), so a dispatch's notice goes to
 //! that unit even when an earlier one returned it.
 
 use super::inbox::Notifications as N;
-use super::notices::{self, Notice};
+use super::notifications::{self, Notice};
 use super::ticker::SlaEvents;
 use super::writes::RequestEvents as E;
 use super::{Requests, categories::RequestCategories as C};
@@ -128,28 +128,28 @@ pub async fn derive(db: &Db, actor: &Actor, since: DateTime<Utc>) -> StoreResult
     let mut out: Vec<(DateTime<Utc>, i64, Notice)> = Vec::new();
     for (id, at, action, to, note, category, desk, lead, requester, place) in &steps {
         let category = categories.get(category).map_or("", String::as_str);
-        let what = notices::what(*id, category);
+        let what = notifications::what(*id, category);
         let notice = match action.as_str() {
             "submit" => {
                 let place = places.get(place).map_or("", String::as_str);
-                Some(notices::new_request(desk, category, place))
+                Some(notifications::new_request(desk, category, place))
             }
-            "dispatch" => lead.map(|l| notices::dispatched(l, &what)),
-            "return" => Some(notices::returned(desk, &what, note)),
-            "resolve" => Some(notices::resolved(desk, &what)),
-            "verify" => requester.map(|u| notices::rate(u, &what)),
+            "dispatch" => lead.map(|l| notifications::dispatched(l, &what)),
+            "return" => Some(notifications::returned(desk, &what, note)),
+            "resolve" => Some(notifications::resolved(desk, &what)),
+            "verify" => requester.map(|u| notifications::rate(u, &what)),
             // A rating that left the request open reopened it.
             "rate" => to
                 .as_deref()
                 .and_then(Status::parse)
                 .filter(|s| s.is_open())
-                .map(|_| notices::reopened(*lead, &what)),
+                .map(|_| notifications::reopened(*lead, &what)),
             _ => None,
         };
         out.extend(notice.map(|n| (*at, *id, n)));
     }
     for (id, stage, at, lead, desk) in &late {
-        let n = notices::overdue(*id, Stage::parse(stage), *lead, desk);
+        let n = notifications::overdue(*id, Stage::parse(stage), *lead, desk);
         out.push((*at, *id, n));
     }
     // Newest last: the inbox lists by id.
@@ -180,12 +180,12 @@ pub async fn derive(db: &Db, actor: &Actor, since: DateTime<Utc>) -> StoreResult
         tx.execute(&q).await?;
     }
     let change = Change {
-        action: "request.derive_notices",
+        action: "request.derive_notifications",
         object_type: "request",
         object_id: String::new(),
         object_path: jiceng_core::node::ROOT_PATH,
         before: None,
-        after: Some(serde_json::json!({ "since": since, "notices": out.len() })),
+        after: Some(serde_json::json!({ "since": since, "notifications": out.len() })),
     };
     audit::record(&mut tx, actor, change).await?;
     tx.commit().await?;
