@@ -301,17 +301,8 @@ impl Written {
             &self.channel_note,
             None,
         ));
-        let (org, desk, user, kind, msg) =
-            notifications::new_request(&self.desk_path, &self.category, &self.place_name);
-        writes.push(notify_insert(
-            id,
-            org,
-            desk.as_deref(),
-            user,
-            kind,
-            &msg,
-            now,
-        ));
+        let told = notifications::new_request(&self.desk_path, &self.category, &self.place_name);
+        writes.push(notify_insert(id, &told, now));
         writes.push(audit::insert(
             &self.actor,
             Change {
@@ -351,14 +342,9 @@ impl Written {
             ));
             writes.push(units_insert(id, now, org, &[], now));
             let what = format!("{}（{}）", self.category, self.place_name);
-            let (org, desk, user, kind, msg) = notifications::dispatched(org, &what);
             writes.push(notify_insert(
                 id,
-                org,
-                desk.as_deref(),
-                user,
-                kind,
-                &msg,
+                &notifications::dispatched(org, &what),
                 now,
             ));
         }

@@ -112,16 +112,8 @@ impl StepWrite {
             &note,
             data.clone(),
         ));
-        for (org, desk, user, kind, msg) in &notes {
-            writes.push(notify_insert(
-                id,
-                *org,
-                desk.as_deref(),
-                *user,
-                kind,
-                msg,
-                now,
-            ));
+        for n in &notes {
+            writes.push(notify_insert(id, n, now));
         }
         writes.push(audit::insert(
             &actor,

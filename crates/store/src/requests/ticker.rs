@@ -129,8 +129,7 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
     let mut writes = Vec::with_capacity(raised.len() * 2);
     for c in claimed.iter().filter(|c| raised.contains(&c.id)) {
         let stage = c.stage.as_deref().and_then(Stage::parse);
-        let (org, desk, user, kind, msg) =
-            notifications::overdue(c.id, stage, c.lead_org_id, &c.desk_path);
+        let told = notifications::overdue(c.id, stage, c.lead_org_id, &c.desk_path);
         let data = serde_json::json!({"stage": c.stage, "due_at": c.due_at});
         writes.push(event_insert(
             c.id,
@@ -139,18 +138,10 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
             "overdue",
             None,
             None,
-            &msg,
+            &told.4,
             Some(data),
         ));
-        writes.push(notify_insert(
-            c.id,
-            org,
-            desk.as_deref(),
-            user,
-            kind,
-            &msg,
-            now,
-        ));
+        writes.push(notify_insert(c.id, &told, now));
     }
     tx.execute_all(&writes).await?;
     tx.commit().await?;

@@ -5,6 +5,7 @@ use super::{RequestUnits, Requests, SlaEnv, Viewer};
 use crate::db::{Db, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::requests::inbox::Notifications;
+use crate::requests::notifications::Notice;
 use chrono::{DateTime, Utc};
 use jiceng_core::requests::Status;
 use jiceng_core::requests::sla::{Due, Stage, hours_due};
@@ -148,19 +149,11 @@ pub(crate) fn event_insert(
         .to_owned()
 }
 
-/// One inbox entry, for a unit's staff, a desk's dispatchers or a single user, as an insert
-/// (sent with the write's other inserts, `Tx::execute_all`).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn notify_insert(
-    request_id: i64,
-    org: Option<i64>,
-    desk: Option<&str>,
-    user: Option<i64>,
-    kind: &str,
-    message: &str,
-    at: DateTime<Utc>,
-) -> InsertStatement {
+/// One inbox entry (`notifications`: to a unit's staff, a desk's dispatchers or a single user)
+/// as an insert, sent with the write's other inserts (`Tx::execute_all`).
+pub(crate) fn notify_insert(request_id: i64, n: &Notice, at: DateTime<Utc>) -> InsertStatement {
     use Notifications as N;
+    let (org, desk, user, kind, message) = n;
     Query::insert()
         .into_table(N::Table)
         .columns([
@@ -174,11 +167,11 @@ pub(crate) fn notify_insert(
         ])
         .values_panic([
             request_id.into(),
-            org.into(),
-            desk.map(str::to_owned).into(),
-            user.into(),
-            kind.into(),
-            message.into(),
+            (*org).into(),
+            desk.clone().into(),
+            (*user).into(),
+            (*kind).into(),
+            message.clone().into(),
             at.into(),
         ])
         .to_owned()
