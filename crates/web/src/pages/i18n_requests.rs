@@ -99,6 +99,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("requests.result", "办理结果", "Result"),
     ("requests.rating", "评价", "Rating"),
+    ("requests.rating.earlier", "上次评价", "Earlier rating"),
     (
         "requests.extension_pending",
         "延期申请待审批",

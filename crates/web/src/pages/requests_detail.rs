@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use jiceng_core::requests::sla::Light;
-use jiceng_core::requests::{Action, Channel, Rating, Severity};
+use jiceng_core::requests::{Action, Channel, Rating, Severity, Status};
 use jiceng_store::requests::categories;
 use jiceng_store::requests::intake;
 use jiceng_store::requests::timeline::TimelineEntry;
@@ -83,6 +83,9 @@ pub(super) struct DetailPage {
     units: Vec<(String, String)>,
     result: String,
     rating: String,
+    /// "评价", or "上次评价" while the request is open again: the stored rating is then the one
+    /// that reopened it, and a new one is still to come.
+    rating_caption: &'static str,
     extension_pending: String,
     merged_into: Option<i64>,
     timeline: Vec<Entry>,
@@ -289,6 +292,10 @@ pub(super) async fn page(
             .and_then(Rating::parse)
             .map_or("", |x| label!(lang, x))
             .to_owned(),
+        rating_caption: match Status::parse(&r.status).is_some_and(Status::is_open) {
+            true => t.s("requests.rating.earlier"),
+            false => t.s("requests.rating"),
+        },
         extension_pending: r
             .extension_pending_days
             .map(|d| format!("{d} {}", t.s("requests.working_days")))

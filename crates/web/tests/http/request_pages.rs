@@ -296,6 +296,23 @@ async fn a_request_goes_round_through_the_detail_page_forms() {
     )
     .await;
     done(&app, &j.desk, id, &[("action", "verify")]).await;
+    // Not satisfied: open again, and the page calls the stored rating the earlier one.
+    let reopened = done(
+        &app,
+        &j.resident,
+        id,
+        &[("action", "rate"), ("rating", "dissatisfied")],
+    )
+    .await;
+    assert!(reopened.contains("<dt>上次评价</dt><dd id=\"request-rating\">不满意</dd>"));
+    done(
+        &app,
+        &j.dept,
+        id,
+        &[("action", "resolve"), ("note", "已疏通雨水井")],
+    )
+    .await;
+    done(&app, &j.desk, id, &[("action", "verify")]).await;
     let rated = done(
         &app,
         &j.resident,
@@ -304,6 +321,7 @@ async fn a_request_goes_round_through_the_detail_page_forms() {
     )
     .await;
     assert!(rated.contains("已办结") && rated.contains("已疏通雨水井"));
+    assert!(rated.contains("<dt>评价</dt><dd id=\"request-rating\">满意</dd>"));
     for label in ["受理", "派单", "接单", "办结反馈", "核查通过", "评价：满意"] {
         assert!(rated.contains(label), "timeline has {label}");
     }
