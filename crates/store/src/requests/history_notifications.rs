@@ -8,19 +8,18 @@
 //! A loaded request keeps only its last lead unit (`history`), so a dispatch's notice goes to
 //! that unit even when an earlier one returned it.
 
+use super::Requests;
 use super::inbox::Notifications as N;
 use super::notifications::{self, Notice};
 use super::ticker::SlaEvents;
-use super::writes::RequestEvents as E;
-use super::{Requests, categories::RequestCategories as C};
+use super::writes::{NOTICE_COLUMNS, RequestEvents as E, notice_values};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::StoreResult;
-use crate::nodes::Nodes;
 use chrono::{DateTime, Utc};
 use jiceng_core::requests::Status;
 use jiceng_core::requests::sla::Stage;
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::{Expr, ExprTrait, Query};
 use std::collections::{HashMap, HashSet};
 
 /// The timeline steps that notify someone, as the loaded history names them.
@@ -97,16 +96,10 @@ pub async fn derive(db: &Db, actor: &Actor, since: DateTime<Utc>) -> StoreResult
                 .to_owned(),
         )
         .await?;
-    let categories: HashMap<i64, String> = db
-        .all::<(i64, String)>(
-            &Query::select()
-                .columns([C::Id, C::Name])
-                .from(C::Table)
-                .order_by(C::Id, Order::Asc)
-                .to_owned(),
-        )
+    let categories: HashMap<i64, String> = super::categories::list(db, false)
         .await?
         .into_iter()
+        .map(|c| (c.id, c.name))
         .collect();
     // Requests the live loop has already told someone about keep their notices: run twice, or
     // after live steps, this adds nothing for them.
@@ -157,25 +150,9 @@ pub async fn derive(db: &Db, actor: &Actor, since: DateTime<Utc>) -> StoreResult
     let mut tx = db.begin().await?;
     for chunk in out.chunks(ROWS_PER_STATEMENT) {
         let mut q = Query::insert();
-        q.into_table(N::Table).columns([
-            N::RequestId,
-            N::OrgId,
-            N::DeskPath,
-            N::UserId,
-            N::Kind,
-            N::Message,
-            N::CreatedAt,
-        ]);
-        for (at, id, (org, desk, user, kind, msg)) in chunk {
-            q.values_panic([
-                (*id).into(),
-                (*org).into(),
-                desk.clone().into(),
-                (*user).into(),
-                (*kind).into(),
-                msg.clone().into(),
-                (*at).into(),
-            ]);
+        q.into_table(N::Table).columns(NOTICE_COLUMNS);
+        for (at, id, n) in chunk {
+            q.values_panic(notice_values(*id, n, *at));
         }
         tx.execute(&q).await?;
     }
@@ -199,16 +176,8 @@ async fn place_names(db: &Db, ids: impl Iterator<Item = i64>) -> StoreResult<Has
     ids.dedup();
     let mut names = HashMap::new();
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let rows: Vec<(i64, String)> = db
-            .all(
-                &Query::select()
-                    .columns([Nodes::Id, Nodes::Name])
-                    .from(Nodes::Table)
-                    .and_where(Expr::col(Nodes::Id).is_in(chunk.iter().copied()))
-                    .to_owned(),
-            )
-            .await?;
-        names.extend(rows);
+        let nodes = crate::nodes::by_ids(db, chunk.to_vec()).await?;
+        names.extend(nodes.into_iter().map(|n| (n.id, n.name)));
     }
     Ok(names)
 }

@@ -149,31 +149,38 @@ pub(crate) fn event_insert(
         .to_owned()
 }
 
+/// The columns of an inbox entry, in the order of [`notice_values`].
+pub(crate) const NOTICE_COLUMNS: [Notifications; 7] = [
+    Notifications::RequestId,
+    Notifications::OrgId,
+    Notifications::DeskPath,
+    Notifications::UserId,
+    Notifications::Kind,
+    Notifications::Message,
+    Notifications::CreatedAt,
+];
+
+/// One inbox entry's row: notice `n` about `request_id`, sent at `at`.
+pub(crate) fn notice_values(request_id: i64, n: &Notice, at: DateTime<Utc>) -> [SimpleExpr; 7] {
+    let (org, desk, user, kind, message) = n;
+    [
+        request_id.into(),
+        (*org).into(),
+        desk.clone().into(),
+        (*user).into(),
+        (*kind).into(),
+        message.clone().into(),
+        at.into(),
+    ]
+}
+
 /// One inbox entry (`notifications`: to a unit's staff, a desk's dispatchers or a single user)
 /// as an insert, sent with the write's other inserts (`Tx::execute_all`).
 pub(crate) fn notify_insert(request_id: i64, n: &Notice, at: DateTime<Utc>) -> InsertStatement {
-    use Notifications as N;
-    let (org, desk, user, kind, message) = n;
     Query::insert()
-        .into_table(N::Table)
-        .columns([
-            N::RequestId,
-            N::OrgId,
-            N::DeskPath,
-            N::UserId,
-            N::Kind,
-            N::Message,
-            N::CreatedAt,
-        ])
-        .values_panic([
-            request_id.into(),
-            (*org).into(),
-            desk.clone().into(),
-            (*user).into(),
-            (*kind).into(),
-            message.clone().into(),
-            at.into(),
-        ])
+        .into_table(Notifications::Table)
+        .columns(NOTICE_COLUMNS)
+        .values_panic(notice_values(request_id, n, at))
         .to_owned()
 }
 
