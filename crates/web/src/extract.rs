@@ -27,16 +27,17 @@ pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let msg = e.into_inner().to_string();
-        match msg
-            .strip_prefix("missing field `")
-            .and_then(|r| r.split('`').next())
-        {
-            Some(name) => {
-                AppError::bad_request("missing_field", name, format!("缺少必填参数「{name}」"))
-            }
-            None => {
-                AppError::bad_request("invalid_type", &path, format!("参数「{path}」的取值不正确"))
-            }
+        let named = |prefix: &str| {
+            msg.strip_prefix(prefix)
+                .and_then(|r| r.split('`').next())
+                .map(str::to_owned)
+        };
+        if let Some(name) = named("missing field `") {
+            AppError::bad_request("missing_field", &name, format!("缺少必填参数「{name}」"))
+        } else if let Some(name) = named("unknown field `") {
+            AppError::bad_request("unknown_field", &name, format!("未知参数「{name}」"))
+        } else {
+            AppError::bad_request("invalid_type", &path, format!("参数「{path}」的取值不正确"))
         }
     })
 }

@@ -106,7 +106,8 @@ async fn the_demo_has_the_real_county_grids_everywhere_and_a_login_per_role() {
         desks: Some(street.clone()),
         ..jiceng_store::requests::Viewer::system("test")
     };
-    let inbox = jiceng_store::requests::inbox::list(&t.db, &desk, 100)
+    let newest = jiceng_store::requests::inbox::InboxQuery::new(None, None, 100).unwrap();
+    let inbox = jiceng_store::requests::inbox::list(&t.db, &desk, &newest)
         .await
         .unwrap();
     for kind in ["new_request", "resolved"] {

@@ -28,7 +28,7 @@ const NOTIFYING: [&str; 6] = ["submit", "dispatch", "return", "resolve", "verify
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// A passed deadline: the request, its stage, when, and the request's lead unit and desk.
-type Late = (i64, String, DateTime<Utc>, Option<i64>, String);
+type Late = (i64, String, DateTime<Utc>, Option<i64>, String, i64);
 
 /// A timeline step with what its notice needs of its request.
 type Step = (
@@ -85,6 +85,7 @@ pub async fn derive(db: &Db, actor: &Actor, since: DateTime<Utc>) -> StoreResult
                 .columns([
                     (Requests::Table, Requests::LeadOrgId),
                     (Requests::Table, Requests::DeskPath),
+                    (Requests::Table, Requests::CategoryId),
                 ])
                 .from(SlaEvents::Table)
                 .inner_join(
@@ -141,8 +142,10 @@ pub async fn derive(db: &Db, actor: &Actor, since: DateTime<Utc>) -> StoreResult
         };
         out.extend(notice.map(|n| (*at, *id, n)));
     }
-    for (id, stage, at, lead, desk) in &late {
-        let n = notifications::overdue(*id, Stage::parse(stage), *lead, desk);
+    for (id, stage, at, lead, desk, category) in &late {
+        let category = categories.get(category).map_or("", String::as_str);
+        let what = notifications::what(*id, category);
+        let n = notifications::overdue(&what, Stage::parse(stage), *lead, desk);
         out.push((*at, *id, n));
     }
     // Newest last: the inbox lists by id.

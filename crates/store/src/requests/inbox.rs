@@ -1,11 +1,14 @@
 //! The in-app inbox: notifications to a unit's staff, a desk's dispatchers or one user, and how
-//! far each user has read.
+//! far each user has read. A busy unit receives thousands a month, so the inbox is read a page
+//! at a time (older than an id), optionally of one kind, and tells how many of each kind are
+//! unread.
 
 use super::Viewer;
 use crate::db::Db;
 use crate::error::StoreResult;
 use crate::scope_cond;
 use chrono::{DateTime, Utc};
+use jiceng_core::DomainError;
 use sea_query::{Cond, Expr, ExprTrait, Iden, OnConflict, Order, Query};
 use serde::Serialize;
 
@@ -20,6 +23,7 @@ pub(crate) enum Notifications {
     Kind,
     Message,
     CreatedAt,
+    WhistleId,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -37,6 +41,56 @@ pub struct Notification {
     pub kind: String,
     pub message: String,
     pub created_at: DateTime<Utc>,
+    /// The whistle (吹哨) a whistle notice is about; its page is where the unit checks in.
+    pub whistle_id: Option<i64>,
+}
+
+/// Every kind of notice, in the order the inbox offers them as filters.
+pub const KINDS: &[&str] = &[
+    "new_request",
+    "dispatched",
+    "assist",
+    "returned",
+    "resolved",
+    "sent_back",
+    "rate",
+    "reopened",
+    "extension",
+    "extension_approved",
+    "extension_rejected",
+    "overdue",
+    "whistle",
+    "whistle_check_in",
+    "whistle_rated",
+    "whistle_closed",
+];
+
+/// Which page of the inbox: of one kind or all, older than an id or the newest.
+#[derive(Debug, Clone, Default)]
+pub struct InboxQuery {
+    pub kind: Option<String>,
+    pub before: Option<i64>,
+    pub limit: u64,
+}
+
+impl InboxQuery {
+    /// Checks the kind against [`KINDS`], so a mistyped filter is an error rather than an
+    /// empty inbox.
+    pub fn new(kind: Option<String>, before: Option<i64>, limit: u64) -> StoreResult<Self> {
+        if let Some(k) = &kind
+            && !KINDS.contains(&k.as_str())
+        {
+            return Err(DomainError::new("invalid_kind", "kind", "消息类型不正确").into());
+        }
+        if before.is_some_and(|b| b < 1) {
+            return Err(DomainError::new("invalid_id", "before", "编号不正确").into());
+        }
+        Ok(Self {
+            kind,
+            before,
+            limit: limit.clamp(1, 500),
+        })
+    }
 }
 
 fn mine(viewer: &Viewer) -> Cond {
@@ -50,27 +104,32 @@ fn mine(viewer: &Viewer) -> Cond {
     any
 }
 
-/// The newest notifications for the viewer.
-pub async fn list(db: &Db, viewer: &Viewer, limit: u64) -> StoreResult<Vec<Notification>> {
-    db.all(
-        &Query::select()
-            .columns([
-                Notifications::Id,
-                Notifications::RequestId,
-                Notifications::Kind,
-                Notifications::Message,
-                Notifications::CreatedAt,
-            ])
-            .from(Notifications::Table)
-            .cond_where(mine(viewer))
-            .order_by(Notifications::Id, Order::Desc)
-            .limit(limit)
-            .to_owned(),
-    )
-    .await
+/// A page of the viewer's notifications, newest first.
+pub async fn list(db: &Db, viewer: &Viewer, q: &InboxQuery) -> StoreResult<Vec<Notification>> {
+    let mut sel = Query::select();
+    sel.columns([
+        Notifications::Id,
+        Notifications::RequestId,
+        Notifications::Kind,
+        Notifications::Message,
+        Notifications::CreatedAt,
+        Notifications::WhistleId,
+    ])
+    .from(Notifications::Table)
+    .cond_where(mine(viewer))
+    .order_by(Notifications::Id, Order::Desc)
+    .limit(q.limit);
+    if let Some(k) = &q.kind {
+        sel.and_where(Expr::col(Notifications::Kind).eq(k.as_str()));
+    }
+    if let Some(b) = q.before {
+        sel.and_where(Expr::col(Notifications::Id).lt(b));
+    }
+    db.all(&sel).await
 }
 
-async fn seen(db: &Db, user_id: i64) -> StoreResult<i64> {
+/// The newest notification id the user has read up to (0 if never).
+pub async fn seen(db: &Db, user_id: i64) -> StoreResult<i64> {
     let row: Option<(i64,)> = db
         .optional(
             &Query::select()
@@ -95,6 +154,30 @@ pub async fn unread(db: &Db, viewer: &Viewer) -> StoreResult<i64> {
             .to_owned(),
     )
     .await
+}
+
+/// The notifications after `since` (the read mark, [`seen`]) by kind, in [`KINDS`] order,
+/// only kinds with some.
+pub async fn unread_by_kind(
+    db: &Db,
+    viewer: &Viewer,
+    since: i64,
+) -> StoreResult<Vec<(String, i64)>> {
+    let mut rows: Vec<(String, i64)> = db
+        .all(
+            &Query::select()
+                .column(Notifications::Kind)
+                .expr(Expr::col(Notifications::Id).count())
+                .from(Notifications::Table)
+                .cond_where(mine(viewer))
+                .and_where(Expr::col(Notifications::Id).gt(since))
+                .group_by_col(Notifications::Kind)
+                .to_owned(),
+        )
+        .await?;
+    let rank = |k: &str| KINDS.iter().position(|x| *x == k).unwrap_or(KINDS.len());
+    rows.sort_by_key(|(k, _)| rank(k));
+    Ok(rows)
 }
 
 /// Marks everything up to `up_to` as read (never moves the mark backwards).

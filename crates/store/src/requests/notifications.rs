@@ -57,10 +57,11 @@ pub(crate) fn reopened(lead: Option<i64>, what: &str) -> Notice {
 }
 
 /// A deadline passed: the unit holding the request hears of it; before dispatch the desk is
-/// the one late.
-pub(crate) fn overdue(id: i64, stage: Option<Stage>, lead: Option<i64>, desk: &str) -> Notice {
+/// the one late. `what` as [`what`]: a unit told of forty late requests at the close of a
+/// working day tells them apart by their category.
+pub(crate) fn overdue(what: &str, stage: Option<Stage>, lead: Option<i64>, desk: &str) -> Notice {
     let label = stage.map_or("办理", |s| s.label_zh());
-    let msg = format!("诉求 #{id} {label}超期");
+    let msg = format!("{what}{label}超期");
     match (stage, lead) {
         (Some(Stage::Claim | Stage::Resolve), Some(org)) => (Some(org), None, None, "overdue", msg),
         _ => (None, Some(desk.to_owned()), None, "overdue", msg),
@@ -73,15 +74,16 @@ mod tests {
 
     #[test]
     fn a_late_unit_hears_of_its_own_deadline_and_the_desk_of_the_rest() {
-        let at_unit = overdue(7, Some(Stage::Resolve), Some(3), "/d/");
+        let w = what(7, "路灯不亮");
+        let at_unit = overdue(&w, Some(Stage::Resolve), Some(3), "/d/");
         assert_eq!((at_unit.0, at_unit.1.as_deref()), (Some(3), None));
         assert_eq!(
             at_unit.4,
-            format!("诉求 #7 {}超期", Stage::Resolve.label_zh())
+            format!("诉求 #7（路灯不亮）{}超期", Stage::Resolve.label_zh())
         );
-        let at_desk = overdue(7, Some(Stage::Dispatch), Some(3), "/d/");
+        let at_desk = overdue(&w, Some(Stage::Dispatch), Some(3), "/d/");
         assert_eq!((at_desk.0, at_desk.1.as_deref()), (None, Some("/d/")));
-        let unclaimed = overdue(7, Some(Stage::Claim), None, "/d/");
+        let unclaimed = overdue(&w, Some(Stage::Claim), None, "/d/");
         assert_eq!(unclaimed.1.as_deref(), Some("/d/"));
     }
 }

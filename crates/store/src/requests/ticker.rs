@@ -5,6 +5,7 @@
 //! commit leaves the rows to the next tick. `sla_events` is unique per (request, stage, deadline)
 //! as a second line of defence: a re-flagged deadline (sent back, same clock) raises nothing new.
 
+use super::categories::RequestCategories;
 use super::writes::{event_insert, notify_insert};
 use super::{Requests, counters, notifications};
 use crate::db::{Db, Engine};
@@ -12,6 +13,7 @@ use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
 use jiceng_core::requests::sla::Stage;
 use sea_query::{Expr, ExprTrait, Iden, LockBehavior, LockType, OnConflict, Order, Query};
+use std::collections::HashMap;
 
 #[derive(Iden, Clone, Copy)]
 pub(crate) enum SlaEvents {
@@ -29,6 +31,7 @@ struct Claimed {
     due_at: Option<DateTime<Utc>>,
     lead_org_id: Option<i64>,
     desk_path: String,
+    category_id: i64,
 }
 
 /// Raises overdue events for up to `batch` passed deadlines; returns how many were raised.
@@ -56,6 +59,7 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
             Requests::DueAt,
             Requests::LeadOrgId,
             Requests::DeskPath,
+            Requests::CategoryId,
         ]))
         .to_owned();
     let mut tx = db.begin().await?;
@@ -124,12 +128,29 @@ pub async fn tick(db: &Db, now: DateTime<Utc>, batch: u64) -> StoreResult<usize>
         let after = counters::memberships(&mut tx, &raised).await?;
         counters::apply(&mut tx, &before, &after);
     }
+    // The notices name each request's category, as every other notice does.
+    let mut ids: Vec<i64> = claimed.iter().map(|c| c.category_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: HashMap<i64, String> = tx
+        .all::<(i64, String)>(
+            &Query::select()
+                .columns([RequestCategories::Id, RequestCategories::Name])
+                .from(RequestCategories::Table)
+                .and_where(Expr::col(RequestCategories::Id).is_in(ids))
+                .to_owned(),
+        )
+        .await?
+        .into_iter()
+        .collect();
     // Every event and notice of the batch in one call (`Tx::execute_all`).
     let system = super::Viewer::system("时限监控");
     let mut writes = Vec::with_capacity(raised.len() * 2);
     for c in claimed.iter().filter(|c| raised.contains(&c.id)) {
         let stage = c.stage.as_deref().and_then(Stage::parse);
-        let told = notifications::overdue(c.id, stage, c.lead_org_id, &c.desk_path);
+        let category = names.get(&c.category_id).map_or("", String::as_str);
+        let what = notifications::what(c.id, category);
+        let told = notifications::overdue(&what, stage, c.lead_org_id, &c.desk_path);
         let data = serde_json::json!({"stage": c.stage, "due_at": c.due_at});
         writes.push(event_insert(
             c.id,

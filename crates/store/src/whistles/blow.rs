@@ -178,6 +178,7 @@ async fn place_of(db: &Db, scope: &Scope, id: i64) -> StoreResult<Node> {
 /// inbox (`notifications`, with no request) so staff read one list of messages.
 pub(crate) async fn notify(
     tx: &mut Tx,
+    whistle: i64,
     org: Option<i64>,
     user: Option<i64>,
     kind: &str,
@@ -188,8 +189,16 @@ pub(crate) async fn notify(
     tx.execute(
         &Query::insert()
             .into_table(N::Table)
-            .columns([N::OrgId, N::UserId, N::Kind, N::Message, N::CreatedAt])
+            .columns([
+                N::WhistleId,
+                N::OrgId,
+                N::UserId,
+                N::Kind,
+                N::Message,
+                N::CreatedAt,
+            ])
             .values_panic([
+                whistle.into(),
                 org.into(),
                 user.into(),
                 kind.into(),
@@ -274,7 +283,7 @@ pub async fn blow(
         place.name, viewer.unit
     );
     for u in &units {
-        notify(&mut tx, Some(u.id), None, "whistle", &message, now).await?;
+        notify(&mut tx, id, Some(u.id), None, "whistle", &message, now).await?;
     }
     audit::record(
         &mut tx,

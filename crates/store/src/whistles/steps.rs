@@ -76,6 +76,7 @@ pub async fn check_in(
     );
     notify(
         &mut tx,
+        id,
         None,
         Some(w.whistler_user_id),
         "whistle_check_in",
@@ -143,7 +144,7 @@ pub async fn rate(
         rating.label_zh(),
         w.title
     );
-    notify(&mut tx, Some(org), None, "whistle_rated", &message, now).await?;
+    notify(&mut tx, id, Some(org), None, "whistle_rated", &message, now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -202,6 +203,7 @@ pub async fn close(
     for u in &summoned {
         notify(
             &mut tx,
+            id,
             Some(u.org_id),
             None,
             "whistle_closed",

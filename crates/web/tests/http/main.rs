@@ -10,6 +10,7 @@ mod dashboard_pages;
 mod errors;
 mod grid_staff_import;
 mod history_inbox;
+mod inbox_pages;
 mod list_streams;
 mod open311;
 mod open311_more;

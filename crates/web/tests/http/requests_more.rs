@@ -15,7 +15,7 @@ async fn ok(app: &TestApp, token: &str, id: i64, body: serde_json::Value) -> ser
 
 /// A district admin's routing rule sending the loop's category straight to its department;
 /// the admin's token.
-async fn auto_dispatch_to_department(app: &TestApp, l: &crate::requests::Loop) -> String {
+pub async fn auto_dispatch_to_department(app: &TestApp, l: &crate::requests::Loop) -> String {
     let admin = app
         .token_for(
             "quadmin",
