@@ -7,17 +7,26 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-/// Query string parameters.
+/// Query string parameters. A bad one is the JSON error envelope under `/api/`, and the error
+/// page elsewhere: someone who edits a page's address gets a page back, not JSON.
 pub struct Query<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
-    type Rejection = AppError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
         let q = parts.uri.query().unwrap_or("");
-        parse_form(q.as_bytes()).map(Query)
+        parse_form(q.as_bytes()).map(Query).map_err(|e| {
+            if parts.uri.path().starts_with("/api/") {
+                e.into_response()
+            } else {
+                let lang = crate::pages::lang_of(&parts.headers);
+                crate::pages::error::PageError::new(e, lang).into_response()
+            }
+        })
     }
 }
 

@@ -169,6 +169,14 @@ async fn the_page_offers_kinds_and_older_pages_and_only_the_plain_newest_page_ma
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.text().contains("消息类型不正确"), "{}", r.text());
+    // A malformed address on any page is the error page, naming what is wrong, not JSON.
+    for uri in ["/notifications?before=abc", "/requests?page=abc"] {
+        let r = app.page("GET", uri, &jar, None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        let page = r.text();
+        assert!(page.starts_with("<!DOCTYPE html>"), "{uri}: {page}");
+        assert!(page.contains("的取值不正确"), "{uri}: {page}");
+    }
 }
 
 #[tokio::test]
