@@ -175,7 +175,8 @@ async fn place_of(db: &Db, scope: &Scope, id: i64) -> StoreResult<Node> {
 }
 
 /// One inbox entry about a whistle, for a unit's staff or one user. Whistles share the request
-/// inbox (`notifications`, with no request) so staff read one list of messages.
+/// inbox (`notifications`, with no request and the whistle's id, which the inbox links to) so
+/// staff read one list of messages.
 pub(crate) async fn notify(
     tx: &mut Tx,
     whistle: i64,

@@ -82,16 +82,23 @@ pub async fn a_street_dispatcher_whistles_two_departments_check_in_one_is_rated_
     assert_eq!(text(&c, "#whistle-countdown").await, "剩余 30分0秒");
     text_becomes(&c, "#whistle-countdown", |s| s.starts_with("剩余 29分")).await;
 
-    // 2. Each department finds it on its board and checks in, saying what it will do.
+    // 2. Each department finds it, one through the notice in its 消息, the other on its board,
+    //    and checks in, saying what it will do.
     let row = format!("#whistle-list tr[data-id='{id}']");
     for (login, note) in [
         ("chengguan", "执法中队两人30分钟内到场，设置围挡"),
         ("scjg", "通知辖区市场监管所排查周边商户占道"),
     ] {
         switch_to(&c, &base, login).await;
-        click(&c, "#sidebar a[href='/whistles']").await;
-        assert!(text(&c, &row).await.contains("幸福路雨水管网破裂"));
-        click(&c, &format!("{row} a.whistle-link")).await;
+        if login == "chengguan" {
+            click(&c, "#sidebar a[href='/notifications']").await;
+            assert!(text(&c, "#inbox").await.contains("幸福路雨水管网破裂"));
+            click(&c, &format!("#inbox a[href='/whistles/{id}']")).await;
+        } else {
+            click(&c, "#sidebar a[href='/whistles']").await;
+            assert!(text(&c, &row).await.contains("幸福路雨水管网破裂"));
+            click(&c, &format!("{row} a.whistle-link")).await;
+        }
         fill(&c, "#whistle-check-in textarea[name=note]", note).await;
         click(&c, "#whistle-check-in button[type=submit]").await;
         assert!(text(&c, ".flash-ok").await.contains("已报到"));
