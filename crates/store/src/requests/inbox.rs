@@ -91,6 +91,19 @@ impl InboxQuery {
             limit: limit.clamp(1, 500),
         })
     }
+
+    /// The plain newest page: the one whose opening marks the inbox read.
+    pub fn is_newest(&self) -> bool {
+        self.kind.is_none() && self.before.is_none()
+    }
+
+    /// The `before` of the next (older) page, when `items` (this query's answer) fill the page.
+    pub fn next_before(&self, items: &[Notification]) -> Option<i64> {
+        items
+            .last()
+            .filter(|_| items.len() as u64 == self.limit)
+            .map(|n| n.id)
+    }
 }
 
 fn mine(viewer: &Viewer) -> Cond {

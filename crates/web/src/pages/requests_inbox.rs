@@ -72,34 +72,30 @@ pub async fn show(State(s): State<AppState>, mut u: PageUser, Query(q): Query<In
     let viewer = u.p.request_viewer();
     let kind = (!q.kind.is_empty()).then(|| q.kind.clone());
     let r = async {
-        let iq = InboxQuery::new(kind.clone(), q.before, SHOWN)?;
+        let iq = InboxQuery::new(kind, q.before, SHOWN)?;
         let seen = inbox::seen(&s.db, viewer.user_id).await?;
         let by_kind = inbox::unread_by_kind(&s.db, &viewer, seen).await?;
         let items = inbox::list(&s.db, &viewer, &iq).await?;
-        if iq.kind.is_none()
-            && iq.before.is_none()
+        if iq.is_newest()
             && let Some(newest) = items.first()
         {
             inbox::mark_seen(&s.db, &viewer, newest.id).await?;
         }
-        Ok::<_, AppError>((seen, by_kind, items))
+        Ok::<_, AppError>((iq, seen, by_kind, items))
     }
     .await;
-    let (seen, by_kind, items) = match r {
+    let (iq, seen, by_kind, items) = match r {
         Ok(x) => x,
         Err(e) => return u.err(e).into_response(),
     };
     let unread = by_kind.iter().map(|(_, n)| n).sum();
-    let marked = kind.is_none() && q.before.is_none();
-    if marked {
+    if iq.is_newest() {
         // Read now: the badge beside 消息 goes away on this very page.
         u.unread = 0;
     }
     let t = u.tr();
     let count_of = |k: &str| by_kind.iter().find(|(c, _)| c == k).map_or(0, |(_, n)| *n);
-    let older_href = (items.len() as u64 == SHOWN)
-        .then(|| items.last().map(|m| href(&q.kind, Some(m.id))))
-        .flatten();
+    let older_href = iq.next_before(&items).map(|b| href(&q.kind, Some(b)));
     let newer_href = q.before.map(|_| href(&q.kind, None));
     render(&InboxPage {
         shell: u.shell("nav.notifications", "/notifications"),

@@ -55,9 +55,7 @@ pub async fn list(
     let seen_id = inbox::seen(&s.db, v.user_id).await?;
     let by_kind = inbox::unread_by_kind(&s.db, &v, seen_id).await?;
     let items = inbox::list(&s.db, &v, &iq).await?;
-    let next_before = (items.len() as u64 == iq.limit)
-        .then(|| items.last().map(|n| n.id))
-        .flatten();
+    let next_before = iq.next_before(&items);
     Ok(axum::Json(Inbox {
         unread: by_kind.iter().map(|(_, n)| n).sum(),
         unread_by_kind: by_kind
