@@ -30,6 +30,7 @@ pub mod household;
 pub mod node;
 pub mod org;
 pub mod people;
+pub mod place_label;
 pub mod requests;
 pub mod role;
 pub mod scope;

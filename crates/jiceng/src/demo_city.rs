@@ -57,12 +57,49 @@ async fn make(
         .map_err(e)
 }
 
-/// "北关社区居民委员会" → "北关社区": the short name people use.
-fn short(name: &str) -> &str {
-    name.trim_end_matches("居民委员会")
-        .trim_end_matches("居委会")
-        .trim_end_matches("村民委员会")
-        .trim_end_matches("委员会")
+use jiceng_core::place_label::short_name as short;
+
+/// An estate's buildings as the demo lays them out, and the flats already given a household:
+/// two households never share a flat, and flats are numbered as in China (floor, then door:
+/// 502室 is the second door of the fifth floor).
+struct Layout {
+    buildings: u64,
+    entrances: u64,
+    floors: u64,
+    taken: std::collections::HashSet<(u64, u64, u64)>,
+}
+
+impl Layout {
+    fn new(rng: &mut Rng) -> Self {
+        Self {
+            buildings: rng.range(4, 24),
+            entrances: rng.range(1, 4),
+            // Walk-ups of the 1990s, then the mid- and high-rises since.
+            floors: *rng.pick(&[5, 6, 6, 7, 11, 18, 26]),
+            taken: std::collections::HashSet::new(),
+        }
+    }
+
+    /// A free flat's address (after a few tries, a taken one: a shared flat is better than none).
+    fn flat(&mut self, rng: &mut Rng) -> String {
+        let pick = |rng: &mut Rng| {
+            let floor = rng.range(1, self.floors);
+            (
+                rng.range(1, self.buildings),
+                rng.range(1, self.entrances),
+                floor * 100 + rng.range(1, 2),
+            )
+        };
+        let mut at = pick(rng);
+        for _ in 0..20 {
+            if !self.taken.contains(&at) {
+                break;
+            }
+            at = pick(rng);
+        }
+        self.taken.insert(at);
+        format!("{}号楼{}单元{}室", at.0, at.1, at.2)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -170,17 +207,13 @@ pub async fn populate(
             let places = residents_import::places_by_code(db, &everything, &codes)
                 .await
                 .map_err(e)?;
+            let mut layouts: Vec<Layout> = estates.iter().map(|_| Layout::new(&mut rng)).collect();
             let mut count = 0;
             while count < size.residents_per_grid {
-                let place =
-                    places[&estates[rng.range(0, estates.len() as u64 - 1) as usize].code].clone();
+                let at = rng.range(0, estates.len() as u64 - 1) as usize;
+                let place = places[&estates[at].code].clone();
                 let house = household(&mut rng, &mut mint, today);
-                let address = format!(
-                    "{}号楼{}单元{}室",
-                    rng.range(1, 20),
-                    rng.range(1, 4),
-                    rng.range(101, 1802)
-                );
+                let address = layouts[at].flat(&mut rng);
                 for p in house {
                     count += 1;
                     rows.push(ImportRow {
@@ -297,4 +330,31 @@ pub async fn populate(
         );
     }
     Ok(tree)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flats_are_numbered_by_floor_and_door_and_not_shared() {
+        let mut rng = Rng::new(3);
+        assert!(Layout::new(&mut rng).floors >= 5);
+        let mut l = Layout {
+            buildings: 6,
+            entrances: 2,
+            floors: 6,
+            taken: Default::default(),
+        };
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..40 {
+            let a = l.flat(&mut rng);
+            let room: u64 = a[a.find("单元").unwrap() + "单元".len()..a.len() - "室".len()]
+                .parse()
+                .unwrap();
+            assert!((1..=l.floors).contains(&(room / 100)), "{a}");
+            assert!((1..=2).contains(&(room % 100)), "{a}");
+            assert!(seen.insert(a.clone()), "{a} given twice");
+        }
+    }
 }

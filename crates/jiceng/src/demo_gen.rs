@@ -123,10 +123,11 @@ impl IdMint {
     }
     pub fn mint(&mut self, birth: NaiveDate, male: bool) -> IdCardNo {
         let n = self.used.entry(birth).or_insert(0);
-        // The 17th digit (last of the sequence) is odd for men, even for women.
-        let mut seq = *n * 2 + if male { 1 } else { 0 };
+        // The 17th digit (last of the sequence) is odd for men, even for women; sequences
+        // run from 001 (000 is never issued).
+        let mut seq = *n * 2 + if male { 1 } else { 2 };
         if seq > 999 {
-            seq = 999;
+            seq = if male { 999 } else { 998 };
         }
         *n += 1;
         IdCardNo::synthesize(&self.region, birth, seq)
@@ -185,8 +186,10 @@ pub fn household(rng: &mut Rng, mint: &mut IdMint, today: NaiveDate) -> Vec<Pers
     if hy > year - 50 && rng.chance(25) {
         let male = rng.chance(40);
         let b = birth(rng, hy - 32, hy - 22);
+        // A father shares the head's surname; a mother keeps her own.
+        let parent_surname = if male { surname } else { *rng.pick(SURNAMES) };
         out.push(Person {
-            name: name(rng, surname, male),
+            name: name(rng, parent_surname, male),
             id_card: mint.mint(b, male),
             phone: None,
             relation: HouseholdRelation::Parent,
@@ -218,6 +221,8 @@ mod tests {
             );
             assert!(IdCardNo::parse(x.id_card.as_str(), today).is_ok());
             assert!(x.id_card.birth_date() <= today);
+            // The sequence code (digits 15–17) is never 000.
+            assert_ne!(&x.id_card.as_str()[14..17], "000", "{}", x.id_card.as_str());
         }
         let mut ids: Vec<_> = a.iter().map(|p| p.id_card.as_str().to_owned()).collect();
         ids.sort();

@@ -14,9 +14,11 @@ use serde::Serialize;
 mod codes;
 mod creation;
 mod family;
+mod places;
 pub(crate) use codes::{CodePlan, code_letter, next_free, plan_code};
 pub use creation::{NewNode, create};
 pub use family::with_children;
+pub use places::PlaceNames;
 
 #[derive(Iden, Clone, Copy)]
 pub(crate) enum Nodes {

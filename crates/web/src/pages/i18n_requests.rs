@@ -20,6 +20,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("requests.category", "分类", "Category"),
     ("requests.place", "位置", "Place"),
     ("requests.status", "状态", "Status"),
+    ("requests.filters", "筛选", "Filters"),
     ("requests.lead_unit", "承办单位", "Lead unit"),
     ("requests.due", "时限", "Deadline"),
     ("requests.light", "时限状态", "Deadline status"),

@@ -26,6 +26,7 @@ pub mod organisations;
 mod page_user;
 mod pager;
 pub mod party_members;
+pub mod place_labels;
 pub mod public_board;
 pub mod requests;
 pub mod requests_act;

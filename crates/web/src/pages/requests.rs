@@ -3,6 +3,7 @@
 //! and its steps in `requests_detail`, the inbox in `requests_inbox`.
 
 use super::i18n::Lang;
+use super::place_labels::PlaceLabels;
 use super::{PageUser, Pager, Shell, render};
 use crate::AppState;
 use crate::api::requests::list::{RequestQuery, export_xlsx, filter_of};
@@ -157,11 +158,8 @@ pub struct Row {
     pub submitted: String,
 }
 
-pub fn row(lang: Lang, r: RequestRow, now: DateTime<Utc>) -> Row {
-    let place = match r.address.trim() {
-        "" => r.place_name.clone(),
-        a => format!("{} {a}", r.place_name),
-    };
+pub fn row(lang: Lang, r: RequestRow, now: DateTime<Utc>, places: &PlaceLabels) -> Row {
+    let place = places.of(&r.place_path, &r.address);
     Row {
         id: r.id,
         dot: dot(lang, r.light(now)),
@@ -241,6 +239,19 @@ impl Filters {
             month_to: blank(&q.month_to),
             unit_id: blank(&q.unit_id),
         }
+    }
+
+    /// No filter typed in (the view aside): a phone may fold the form away.
+    pub fn is_plain(&self) -> bool {
+        [
+            &self.status,
+            &self.category_id,
+            &self.light,
+            &self.from,
+            &self.to,
+        ]
+        .iter()
+        .all(|v| v.is_empty())
     }
 
     /// The dashboard figure this list stands behind, if it was opened from one.
@@ -331,10 +342,13 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
         let viewer: Viewer = u.p.request_viewer();
         let (rows, total) = list::list(&s.db, &viewer, &filter, page, u.p.at).await?;
         let cats = categories::list(&s.db, false).await?;
-        Ok::<_, AppError>((rows, total, page, cats))
+        let places =
+            PlaceLabels::for_list(&s.db, &viewer, rows.iter().map(|r| r.place_path.as_str()))
+                .await?;
+        Ok::<_, AppError>((rows, total, page, cats, places))
     }
     .await;
-    let (rows, total, page, cats) = match r {
+    let (rows, total, page, cats, places) = match r {
         Ok(x) => x,
         Err(e) => return u.err(e).into_response(),
     };
@@ -370,7 +384,10 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
             total.exact,
             rows.len(),
         ),
-        rows: rows.into_iter().map(|r| row(u.lang, r, u.p.at)).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| row(u.lang, r, u.p.at, &places))
+            .collect(),
         export_href: format!("/requests/export.xlsx?{qs}"),
         can_submit: u.p.can(Permission::SubmitRequests),
         f,

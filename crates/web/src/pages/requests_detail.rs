@@ -2,6 +2,7 @@
 //! and one small form for each step the user may take now. A step posts to `/requests/{id}/act`
 //! (`requests_act`) and comes back here; a refused step comes back with the reason in Chinese.
 
+use super::place_labels::PlaceLabels;
 use super::requests::{Dot, Row, dot, label, row, status_label, when};
 use super::{PageUser, Shell, Tr, render};
 use crate::AppState;
@@ -241,14 +242,21 @@ pub(super) async fn page(
     }
     let duplicates = if forms.iter().any(|f| f.action == Action::Merge.as_str()) {
         let viewer = u.p.request_viewer();
-        intake::duplicates(&s.db, &viewer, r.category_id, r.place_node_id, Some(id))
-            .await?
-            .into_iter()
-            .map(|d| row(u.lang, d, u.p.at))
+        let rows =
+            intake::duplicates(&s.db, &viewer, r.category_id, r.place_node_id, Some(id)).await?;
+        let places =
+            PlaceLabels::for_list(&s.db, &viewer, rows.iter().map(|d| d.place_path.as_str()))
+                .await?;
+        rows.into_iter()
+            .map(|d| row(u.lang, d, u.p.at, &places))
             .collect()
     } else {
         Vec::new()
     };
+    // The request's own page names its place from the street down, whoever reads it.
+    let place = PlaceLabels::whole(&s.db, [r.place_path.as_str()])
+        .await?
+        .of(&r.place_path, "");
     let active = super::requests::nav_href(super::requests::default_view(u));
     let mut shell = u.shell("requests.detail.title", active);
     shell.title = format!("{} #{}", shell.title, r.id);
@@ -256,7 +264,7 @@ pub(super) async fn page(
         shell.error = Some(f.error.message);
     }
     let lang = u.lang;
-    let title = format!("{}（{}）", r.category_name, r.place_name);
+    let title = format!("{}（{place}）", r.category_name);
     let whistles = super::whistles::of_request(s, u, r.id, r.place_node_id, &title).await?;
     Ok(DetailPage {
         shell,
@@ -317,7 +325,7 @@ pub(super) async fn page(
         duplicates,
         category: r.category_name,
         description: r.description,
-        place: r.place_name,
+        place,
         address: r.address,
         requester: r.requester_name,
         result: r.result,

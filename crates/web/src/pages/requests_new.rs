@@ -3,6 +3,7 @@
 //! Works without JavaScript; with it, choosing a category reloads at once and the position is
 //! taken from the phone when it allows.
 
+use super::place_labels::PlaceLabels;
 use super::requests::{Row, home_grant, label, row};
 use super::{CsrfForm, PageUser, Shell, render};
 use crate::AppState;
@@ -174,10 +175,13 @@ async fn page(
     let mut duplicates = Vec::new();
     if let (Some(c), Ok(place)) = (category, place_id.parse::<i64>()) {
         let viewer = u.p.request_viewer();
-        duplicates = intake::duplicates(&s.db, &viewer, c.id, place, None)
-            .await?
+        let rows = intake::duplicates(&s.db, &viewer, c.id, place, None).await?;
+        let places =
+            PlaceLabels::for_list(&s.db, &viewer, rows.iter().map(|r| r.place_path.as_str()))
+                .await?;
+        duplicates = rows
             .into_iter()
-            .map(|r| row(u.lang, r, u.p.at))
+            .map(|r| row(u.lang, r, u.p.at, &places))
             .collect();
     }
     let channel = channel_of(u);

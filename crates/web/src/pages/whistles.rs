@@ -2,6 +2,7 @@
 //! a ranking figure), the department ranking, the navigation entries and the routes. The form
 //! is in `whistles_new`, one whistle and its steps in `whistles_detail`.
 
+use super::place_labels::PlaceLabels;
 use super::requests::when;
 use super::{PageUser, Pager, Shell, Tr, render};
 use crate::AppState;
@@ -107,12 +108,12 @@ pub struct BoardRow {
     pub chips: Vec<Chip>,
 }
 
-fn board_row(t: Tr, w: &WhistleView) -> BoardRow {
+fn board_row(t: Tr, w: &WhistleView, places: &PlaceLabels) -> BoardRow {
     let open = w.status == "open";
     BoardRow {
         id: w.id,
         title: w.title.clone(),
-        place: w.place_name.clone(),
+        place: places.of(&w.place_path, ""),
         whistler: w.whistler_unit.clone(),
         open,
         status: t.s(&format!("whistles.status.{}", w.status)).to_owned(),
@@ -175,10 +176,12 @@ pub async fn board(State(s): State<AppState>, u: PageUser, Query(q): Query<Board
         let f = filter_of(&s, &v, &wq).await?;
         let page = Page::new(q.page, q.page_size);
         let (items, total) = page_of(&s, &v, &f, page, u.p.at).await?;
-        Ok::<_, AppError>((items, total, page, wq))
+        // Summoned departments come from all over the district: the whole place, always.
+        let places = PlaceLabels::whole(&s.db, items.iter().map(|w| w.place_path.as_str())).await?;
+        Ok::<_, AppError>((items, total, page, wq, places))
     }
     .await;
-    let (items, total, page, wq) = match r {
+    let (items, total, page, wq, places) = match r {
         Ok(x) => x,
         Err(e) => return u.err(e).into_response(),
     };
@@ -214,7 +217,7 @@ pub async fn board(State(s): State<AppState>, u: PageUser, Query(q): Query<Board
                 (format!("/whistles?status={k}"), t.s(key), k == status)
             })
             .collect(),
-        rows: items.iter().map(|w| board_row(t, w)).collect(),
+        rows: items.iter().map(|w| board_row(t, w, &places)).collect(),
         pager: Pager::new(&base, page, total),
         can_blow: u.p.can(Permission::BlowWhistle),
         figure,

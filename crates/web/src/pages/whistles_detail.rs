@@ -3,6 +3,7 @@
 //! (staff of a summoned unit), rate a unit's response and close (the whistler's side). A step
 //! posts to `/whistles/{id}/act` and comes back here; a refused step comes back with the reason.
 
+use super::place_labels::PlaceLabels;
 use super::requests::{label, when};
 use super::whistles::{Chip, chip, countdown};
 use super::{CsrfForm, PageUser, Shell, Tr, render};
@@ -105,6 +106,9 @@ async fn page(
         shell.flash = Some(t.label("whistles.done", d));
     }
     let open = w.status == "open";
+    let place = PlaceLabels::whole(&s.db, [w.place_path.as_str()])
+        .await?
+        .of(&w.place_path, "");
     // The reason goes to the top of the page: the refused step's form may be gone by now (a
     // unit that checked in from another tab has no check-in form any more).
     let (refused, refused_org, note) = match refused {
@@ -135,7 +139,7 @@ async fn page(
             .collect(),
         title: w.title,
         description: w.description,
-        place: w.place_name,
+        place,
         request_id: w.request_id,
         close_note: w.close_note,
         refused,

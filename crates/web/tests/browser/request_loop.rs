@@ -141,6 +141,29 @@ pub async fn the_whole_request_loop_from_resident_to_rating_shows_every_step_on_
     assert_eq!(text(&c, "#request-category").await, "路面积水");
     assert!(text(&c, "#request-place").await.contains("第一网格"));
     shot(&c, "request-submitted-phone").await;
+    // Their list on the phone: the filters folded away, each request a card that fits the
+    // screen, its place named from the street down.
+    c.goto(&format!("{base}/requests?view=mine")).await.unwrap();
+    let fit = c
+        .execute(
+            "return [document.documentElement.scrollWidth <= window.innerWidth, \
+             document.getElementById('request-filter-fold').open]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fit,
+        serde_json::json!([true, false]),
+        "no sideways scrolling, filters folded"
+    );
+    let card = text(&c, &format!("#request-list tr[data-id='{id}']")).await;
+    assert!(
+        card.contains("路面积水") && card.contains("待受理"),
+        "{card}"
+    );
+    assert!(card.contains("北城街道 · 东关社区 · 第一网格"), "{card}");
+    shot(&c, "request-list-phone").await;
     c.set_window_size(1280, 900).await.unwrap();
 
     // 2. The dispatcher: the workbench says one request waits, and its figure opens the queue;

@@ -19,6 +19,7 @@ mod orgs_import;
 mod pages;
 mod party_members_import;
 mod party_members_list;
+mod place_labels;
 mod places_import;
 mod rates;
 mod request_pages;

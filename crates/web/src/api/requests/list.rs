@@ -17,8 +17,9 @@ use jiceng_core::requests::sla::Light;
 use jiceng_core::role::Permission;
 use jiceng_core::scope::Scope;
 use jiceng_io::Table;
+use jiceng_store::Page;
+use jiceng_store::nodes::{self, PlaceNames};
 use jiceng_store::requests::list::{self, Filter, View};
-use jiceng_store::{Page, nodes};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -158,6 +159,8 @@ pub async fn export_xlsx(
 ) -> ApiResult<Response> {
     let f = filter_of(&s, &p, &q).await?;
     let rows = list::all(&s.db, &p.request_viewer(), &f, p.at, EXPORT_LIMIT).await?;
+    // A sheet travels beyond its reader: every place is named from the street down.
+    let places = PlaceNames::of(&s.db, rows.iter().map(|r| r.place_path.as_str())).await?;
     let t = Table {
         title: "诉求".into(),
         headers: headers(&[
@@ -194,7 +197,9 @@ pub async fn export_xlsx(
                     v.severity_label,
                     v.channel_label,
                     v.description,
-                    format!("{} {}", v.place_name, v.address).trim().to_owned(),
+                    format!("{} {}", places.label(&v.place_path, &[]), v.address)
+                        .trim()
+                        .to_owned(),
                     v.requester_name,
                     v.lead_org_name.unwrap_or_default(),
                     v.status_label,

@@ -69,6 +69,8 @@ pub struct RequestView {
     /// Full only for the desk, the lead unit and roles that call residents back; else masked.
     pub requester_phone: Option<String>,
     pub place_node_id: i64,
+    /// The place's path in the territory tree (`/37/3717/371722/…/`).
+    pub place_path: String,
     pub place_name: String,
     pub address: String,
     pub longitude: Option<f64>,
@@ -139,6 +141,7 @@ pub fn view(r: RequestRow, vault: &Vault, full_phone: bool, now: DateTime<Utc>) 
         requester_name: r.requester_name,
         requester_phone: phone,
         place_node_id: r.place_node_id,
+        place_path: r.place_path,
         place_name: r.place_name,
         address: r.address,
         longitude: r.longitude,

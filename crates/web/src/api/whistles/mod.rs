@@ -100,6 +100,8 @@ pub struct WhistleView {
     pub title: String,
     pub description: String,
     pub place_node_id: i64,
+    /// The place's path in the territory tree.
+    pub place_path: String,
     pub place_name: String,
     /// The request the whistle was blown about.
     pub request_id: Option<i64>,
@@ -134,6 +136,7 @@ pub fn view(w: Whistle, units: Vec<WhistleUnit>, now: DateTime<Utc>) -> WhistleV
         title: w.title,
         description: w.description,
         place_node_id: w.place_node_id,
+        place_path: w.place_path,
         place_name: w.place_name,
         request_id: w.request_id,
         whistler_name: w.whistler_name,
