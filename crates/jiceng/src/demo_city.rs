@@ -135,6 +135,11 @@ pub async fn populate(
             &format!("{}党工委", s.name),
         )
         .await?;
+        // The two trees linked at every level, not only at the grids: the street's working
+        // committee leads the street, the community's committee the community.
+        orgs::anchor(db, &everything, actor, wc.id, s.id)
+            .await
+            .map_err(e)?;
         tree.working_committee.insert(s.id, wc);
     }
     let todo: Vec<&(Node, Vec<Node>)> = grids
@@ -153,17 +158,26 @@ pub async fn populate(
             &format!("{}党委", short(&community.name)),
         )
         .await?;
+        orgs::anchor(db, &everything, actor, dw.id, community.id)
+            .await
+            .map_err(e)?;
         let mut rows = Vec::new();
         let mut branch_of_grid = HashMap::new();
         let mut estates_all = Vec::new();
+        // No two estates of a community share a name (two 北关书香苑 with two owners' committees).
+        let mut names_left: Vec<&str> = ESTATE_NAMES.to_vec();
         for grid in community_grids.iter() {
             let mut estates = Vec::new();
             for _ in 0..rng.range(1, 3) {
+                let at = rng.range(0, names_left.len() as u64 - 1) as usize;
                 let name = format!(
                     "{}{}",
                     short(&community.name).trim_end_matches("社区"),
-                    rng.pick(ESTATE_NAMES)
+                    names_left.swap_remove(at)
                 );
+                if names_left.is_empty() {
+                    names_left = ESTATE_NAMES.to_vec();
+                }
                 estates.push(make(db, actor, grid.id, NodeKind::Estate, "", &name).await?);
             }
             // Most grids have their branch (支部建在网格上); a few are still to be covered.

@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 /// Query string parameters. A bad one is the JSON error envelope under `/api/`, and the error
-/// page elsewhere: someone who edits a page's address gets a page back, not JSON.
+/// page elsewhere: someone who edits a page's address gets a page back, not JSON. An empty
+/// value (`o=`) is no value, as a GET form with an empty field or a link with nothing to carry
+/// sends it: `?o=` for a number was a 400 (the two-trees page's own links).
 pub struct Query<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
@@ -19,6 +21,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
         let q = parts.uri.query().unwrap_or("");
+        let given: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let q = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&given)
+            .finish();
         parse_form(q.as_bytes()).map(Query).map_err(|e| {
             if parts.uri.path().starts_with("/api/") {
                 e.into_response()

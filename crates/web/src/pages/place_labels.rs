@@ -1,6 +1,7 @@
 //! Places as the pages name them: from the street down, less what the reader stands in
 //! (`jiceng_core::place_label`). A bare `第四网格` told a department nothing about where to go.
 
+use jiceng_core::scope::Scope;
 use jiceng_store::StoreResult;
 use jiceng_store::db::Db;
 use jiceng_store::nodes::PlaceNames;
@@ -27,6 +28,18 @@ impl PlaceLabels {
         Ok(Self {
             names: PlaceNames::of(db, paths).await?,
             known,
+        })
+    }
+
+    /// For a list read within `scope` (a roster): the scope's places are what the reader knows.
+    pub async fn within<'a>(
+        db: &Db,
+        scope: &Scope,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> StoreResult<Self> {
+        Ok(Self {
+            names: PlaceNames::of(db, paths).await?,
+            known: scope.prefixes().to_vec(),
         })
     }
 

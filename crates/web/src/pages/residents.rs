@@ -1,5 +1,6 @@
 //! Resident pages: search within scope, register, and the audited reveal of a full 身份证 number.
 
+use super::place_labels::PlaceLabels;
 use super::{CsrfForm, PageUser, Pager, Shell, render};
 use crate::AppState;
 use crate::api::residents::{CreateResident, parse_new};
@@ -74,10 +75,19 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
     };
     let r = async {
         let scope = u.p.scope(Permission::ViewResidents)?;
-        Ok::<_, AppError>(residents::list(&s.db, &s.vault, &scope, &f, page).await?)
+        let (rows, total) = residents::list(&s.db, &s.vault, &scope, &f, page).await?;
+        // "10号楼1单元502室" alone says nothing to a street or the district: the estate, grid
+        // and community come first, from below where the reader stands.
+        let places =
+            PlaceLabels::within(&s.db, &scope, rows.iter().map(|r| r.node_path.as_str())).await?;
+        let addresses: Vec<String> = rows
+            .iter()
+            .map(|r| places.of(&r.node_path, &r.address))
+            .collect();
+        Ok::<_, AppError>((rows, total, addresses))
     }
     .await;
-    let (rows, total) = match r {
+    let (rows, total, addresses) = match r {
         Ok(x) => x,
         Err(e) => return u.err(e).into_response(),
     };
@@ -88,7 +98,11 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
         shell: u.shell("residents.title", "/residents"),
         items: rows
             .into_iter()
-            .map(|r| shown(&u, r.view(&s.vault, full)))
+            .zip(addresses)
+            .map(|(r, address)| Shown {
+                address,
+                ..shown(&u, r.view(&s.vault, full))
+            })
             .collect(),
         pager: Pager::new(&base, page, total),
         q: qs,
@@ -114,10 +128,9 @@ async fn detail(
 ) -> Result<DetailPage, AppError> {
     let scope = u.p.scope(Permission::ViewResidents)?;
     let row = residents::get(&s.db, &scope, id).await?;
-    let place = nodes::get(&s.db, &scope, row.node_id)
-        .await
-        .map(|n| n.name)
-        .unwrap_or_default();
+    let place = PlaceLabels::whole(&s.db, [row.node_path.as_str()])
+        .await?
+        .of(&row.node_path, "");
     let can_reveal =
         u.p.scope(Permission::RevealIdCard)
             .is_ok_and(|sc| sc.contains(&row.node_path));

@@ -325,6 +325,12 @@ async fn the_trees_page_shows_both_trees_with_their_links() {
     let jar = sign_in(&app, "admin").await;
     let top = app.page("GET", "/trees", &jar, None).await.text();
     assert!(top.contains("单县") && top.contains("东关社区党委"));
+    // Opening one tree first: the page's own link carries the other side empty (`o=`).
+    let one = app
+        .page("GET", &format!("/trees?t={}&o=", t.a), &jar, None)
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text());
+    assert!(one.text().contains("东关第一网格"));
     let deep = app
         .page(
             "GET",

@@ -85,3 +85,33 @@ async fn each_reader_is_told_where_a_request_is_from_below_where_they_stand() {
     assert!(inbox.contains(&format!("<td>{EAST}</td>")), "{inbox}");
     assert!(inbox.contains(&format!("<td>{WEST}</td>")), "{inbox}");
 }
+
+#[tokio::test]
+async fn a_residents_address_starts_from_below_where_the_reader_stands() {
+    use crate::residents_import::{G1, Setup, line, person, setup, upload, xlsx};
+    use jiceng_core::role::Role;
+    let Setup { app, town, cw } = setup().await;
+    let file = xlsx(&[line(
+        "张三",
+        person(1).as_str(),
+        "",
+        "户主",
+        G1,
+        "3号楼2单元502室",
+    )]);
+    let r = upload(&app, &cw, "/api/v1/residents/import", file).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    app.user("cw.addr", Role::CommunityWorker, town.a).await;
+    app.user("street.addr", Role::StreetStaff, town.street)
+        .await;
+    let community = page(&app, &sign_in(&app, "cw.addr").await, "/residents").await;
+    assert!(
+        community.contains("<td>东关第一网格 3号楼2单元502室</td>"),
+        "{community}"
+    );
+    let street = page(&app, &sign_in(&app, "street.addr").await, "/residents").await;
+    assert!(
+        street.contains("<td>东关社区 · 东关第一网格 3号楼2单元502室</td>"),
+        "{street}"
+    );
+}
