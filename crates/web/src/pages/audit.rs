@@ -1,5 +1,6 @@
 //! The audit page: filter by actor, object and time; export what is shown.
 
+use super::audit_change::change_text;
 use super::i18n::Tr;
 use super::{PageUser, Pager, Shell, render};
 use crate::AppState;
@@ -73,15 +74,6 @@ fn action_label(t: &Tr, code: &str) -> String {
     }
 }
 
-fn change_text(before: Option<String>, after: Option<String>) -> String {
-    match (before, after) {
-        (Some(b), Some(a)) => format!("{b} → {a}"),
-        (None, Some(a)) => a,
-        (Some(b), None) => format!("{b} → ∅"),
-        (None, None) => String::new(),
-    }
-}
-
 pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<AuditQuery>) -> Response {
     let page = Page::new(q.page, q.page_size);
     let r = async {
@@ -110,7 +102,12 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<AuditQ
                         actor: e.actor_login,
                         action: action_label(&t, &e.action),
                         object: format!("{}#{}", t.label("object", &e.object_type), e.object_id),
-                        change: change_text(e.before_json, e.after_json),
+                        change: change_text(
+                            &t,
+                            &e.object_type,
+                            e.before_json.as_deref(),
+                            e.after_json.as_deref(),
+                        ),
                         ip: e.ip.unwrap_or_default(),
                     })
                     .collect(),

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+mod audit_change;
 pub mod board_scrub;
 pub mod coverage;
 pub mod dashboard;

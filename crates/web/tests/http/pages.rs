@@ -267,6 +267,14 @@ async fn the_audit_page_is_for_admins_and_auditors_only() {
     let page = app.page("GET", "/audit?object_type=node", &jar, None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.text().matches("新建节点").count(), 4);
+    // What changed reads as words, not the JSON the log keeps.
+    assert!(
+        page.text()
+            .contains("编码：371722001；类型：街道/镇；名称：北城街道；上级编号："),
+        "{}",
+        page.text()
+    );
+    assert!(!page.text().contains("{&quot;"), "no raw JSON on the page");
     assert!(page.text().contains("/audit/export.xlsx?object_type=node"));
     let x = app
         .page("GET", "/audit/export.xlsx?object_type=node", &jar, None)
