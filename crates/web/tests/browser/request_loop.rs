@@ -146,7 +146,8 @@ pub async fn the_whole_request_loop_from_resident_to_rating_shows_every_step_on_
     c.goto(&format!("{base}/requests?view=mine")).await.unwrap();
     let fit = c
         .execute(
-            "return [document.documentElement.scrollWidth <= window.innerWidth, \
+            "const w = document.getElementById('request-list').parentElement; \
+             return [w.scrollWidth <= w.clientWidth, \
              document.getElementById('request-filter-fold').open]",
             vec![],
         )

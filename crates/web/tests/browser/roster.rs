@@ -56,6 +56,24 @@ pub async fn a_roster_uploaded_from_its_page_shows_its_result() {
     assert_eq!(created.text().await.unwrap(), "3");
     c.goto(&format!("{base}/residents")).await.unwrap();
     assert!(text(&c, "#resident-list").await.contains("张三"));
+    // On a phone each resident is a card that fits the screen.
+    c.set_window_size(390, 844).await.unwrap();
+    c.refresh().await.unwrap();
+    let fits = c
+        .execute(
+            "const w = document.getElementById('resident-list').parentElement; \
+             return w.scrollWidth <= w.clientWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fits,
+        serde_json::json!(true),
+        "no sideways scrolling on a phone"
+    );
+    assert!(text(&c, "#resident-list").await.contains("张三"));
+    shot(&c, "residents-phone").await;
     let _ = std::fs::remove_file(file);
     c.close().await.unwrap();
 }
