@@ -23,7 +23,8 @@ use serde::Deserialize;
 pub struct Row {
     pub node_id: i64,
     pub name: String,
-    pub cells: Vec<(&'static str, i64)>,
+    /// (measure, figure, whether the figure opens its list for this user).
+    pub cells: Vec<(&'static str, i64, bool)>,
 }
 
 #[derive(Template)]
@@ -68,6 +69,9 @@ pub async fn show(State(s): State<AppState>, u: PageUser, Query(q): Query<Covera
         Ok(x) => x,
         Err(e) => return u.err(e).into_response(),
     };
+    // The party members behind a figure are personal data: a party member sees how many, a
+    // link only for those who may read the names (the list would be a 403).
+    let names = u.p.can(Permission::ViewPartyMembers);
     let rows = table
         .into_iter()
         .map(|r| Row {
@@ -75,7 +79,10 @@ pub async fn show(State(s): State<AppState>, u: PageUser, Query(q): Query<Covera
             name: r.name,
             cells: Measure::ALL
                 .iter()
-                .map(|m| (m.as_str(), r.figures.get(m.as_str()).copied().unwrap_or(0)))
+                .map(|m| {
+                    let n = r.figures.get(m.as_str()).copied().unwrap_or(0);
+                    (m.as_str(), n, *m != Measure::PartyMembers || names)
+                })
                 .collect(),
         })
         .collect();
@@ -126,10 +133,10 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
         let m = parse_measure(&q.measure)?;
         let node = nodes::get(&s.db, &scope, q.node_id).await?;
         let (lines, total) = list_lines(&s, &u.p, &scope, &node, m, page).await?;
-        Ok::<_, AppError>((node, m, lines, total))
+        Ok::<_, AppError>((node, m, lines, total, scope))
     }
     .await;
-    let (node, m, lines, total) = match r {
+    let (node, m, lines, total, scope) = match r {
         Ok(x) => x,
         Err(e) => return u.err(e).into_response(),
     };
@@ -137,8 +144,10 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
     let lines = lines
         .into_iter()
         .map(|l| match l {
+            // A branch under a grid lies in the organisation tree, which a grid worker may not
+            // open: its name without a link.
             ListLine::Node(n) => Line {
-                href: Some(format!("/nodes/{}", n.id)),
+                href: scope.contains(&n.path).then(|| format!("/nodes/{}", n.id)),
                 cells: vec![n.name, t.kind(&n.kind).to_owned(), n.code],
             },
             ListLine::Member(p) => {

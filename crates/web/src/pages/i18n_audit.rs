@@ -34,7 +34,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("field.due_at", "时限", "Due"),
     ("field.events", "事件数", "Events"),
     ("field.from", "原", "From"),
-    ("field.grants", "角色", "Roles"),
+    ("field.grants", "授权", "Grants"),
     ("field.grid_node_id", "网格", "Grid"),
     ("field.group", "分组", "Group"),
     ("field.home_node_id", "所属节点", "Home node"),

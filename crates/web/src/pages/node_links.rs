@@ -12,6 +12,7 @@ use jiceng_core::node::{NodeKind, Tree};
 use jiceng_core::org::{GridRole, ManagementMode, MemberCategory};
 use jiceng_core::people::{Phone, parse_person_name};
 use jiceng_core::role::Permission;
+use jiceng_core::scope::Scope;
 use jiceng_store::grid_staff::{self, NewStaff};
 use jiceng_store::nodes::Node;
 use jiceng_store::party_members::{self, NewPartyMember};
@@ -45,9 +46,11 @@ pub struct NodeLinks {
     pub categories: Vec<(&'static str, &'static str)>,
 }
 
-fn node_line(t: Tr, n: Node) -> Line {
+/// A node on the other tree; a link only where the reader may open it (a grid worker sees
+/// their grid's branch by name, but the organisation tree lies outside their scope).
+fn node_line(t: Tr, n: Node, view: &Scope) -> Line {
     Line {
-        href: Some(format!("/nodes/{}", n.id)),
+        href: view.contains(&n.path).then(|| format!("/nodes/{}", n.id)),
         cells: vec![n.name, t.kind(&n.kind).to_owned(), n.code],
     }
 }
@@ -73,7 +76,7 @@ pub async fn load(s: &AppState, u: &PageUser, node: &Node) -> Result<NodeLinks, 
         l.anchors = orgs::anchored_to(&s.db, node.id)
             .await?
             .into_iter()
-            .map(|n| node_line(t, n))
+            .map(|n| node_line(t, n, &view))
             .collect();
         if let Some(m) = &manage {
             l.can_anchor = true;
@@ -150,7 +153,7 @@ pub async fn load(s: &AppState, u: &PageUser, node: &Node) -> Result<NodeLinks, 
         l.anchors = orgs::anchored_at(&s.db, &view, node.id)
             .await?
             .into_iter()
-            .map(|n| node_line(t, n))
+            .map(|n| node_line(t, n, &view))
             .collect();
         l.serving = orgs::serving(&s.db, &view, node.id)
             .await?

@@ -82,11 +82,13 @@ fn label<T: Copy>(
     }
 }
 
-fn shown(lang: Lang, l: MemberLine) -> Shown {
+/// `opens`: whether the reader may open the member's organisation's page (a grid worker reads
+/// their grid's members, but the organisation tree lies outside their scope).
+fn shown(lang: Lang, l: MemberLine, opens: impl Fn(&str) -> bool) -> Shown {
     let m = l.member;
     Shown {
         resident_id: m.resident_id,
-        org_id: l.org.as_ref().map(|o| o.id),
+        org_id: l.org.as_ref().filter(|o| opens(&o.path)).map(|o| o.id),
         org: l.org.map(|o| o.name).unwrap_or_default(),
         category: label(
             lang,
@@ -131,6 +133,7 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
         Err(e) => return u.err(e).into_response(),
     };
     let filter = org_id.map(|id| id.to_string()).unwrap_or_default();
+    let nodes_scope = u.p.scope(Permission::ViewNodes).ok();
     render(&ListPage {
         shell: u.shell("party_members.title", "/party-members"),
         orgs: orgs
@@ -141,7 +144,14 @@ pub async fn list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ>
                 id: n.id,
             })
             .collect(),
-        items: lines.into_iter().map(|l| shown(u.lang, l)).collect(),
+        items: lines
+            .into_iter()
+            .map(|l| {
+                shown(u.lang, l, |p| {
+                    nodes_scope.as_ref().is_some_and(|s| s.contains(p))
+                })
+            })
+            .collect(),
         pager: Pager::new(&format!("/party-members?org_id={filter}&"), page, total),
         export_href: format!("/party-members/export.xlsx?org_id={filter}"),
         can_import: u.p.can(Roster::PartyMembers.permission()),

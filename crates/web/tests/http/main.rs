@@ -11,6 +11,7 @@ mod errors;
 mod grid_staff_import;
 mod history_inbox;
 mod inbox_pages;
+mod links;
 mod list_streams;
 mod open311;
 mod open311_more;
