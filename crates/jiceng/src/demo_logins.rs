@@ -92,7 +92,11 @@ pub async fn create(
             Role::GridWorker,
             at.grid,
             "网格员",
-            format!("{}{}", at.community.name, at.grid.name),
+            format!(
+                "{}{}",
+                jiceng_core::place_label::short_name(&at.community.name),
+                at.grid.name
+            ),
         ),
         ("resident", Role::Resident, at.grid, "居民", String::new()),
     ];

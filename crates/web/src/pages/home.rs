@@ -32,6 +32,9 @@ struct HomePage {
     figures: Vec<Figure>,
     /// (list label key, its figures): one group per request list the user works from.
     todo: Vec<(&'static str, Vec<Figure>)>,
+    /// Submitting is a grid worker's or a resident's first task (网格发现, 群众点单): a button at
+    /// the top of the workbench rather than an entry behind the phone's menu.
+    can_submit: bool,
 }
 
 /// One figure of a list on the workbench: its label key and what it narrows the list to.
@@ -186,5 +189,6 @@ pub async fn show(State(s): State<AppState>, u: PageUser) -> Response {
         can_nodes,
         figures,
         todo,
+        can_submit: u.p.can(Permission::SubmitRequests),
     })
 }

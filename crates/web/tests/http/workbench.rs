@@ -74,6 +74,12 @@ async fn the_workbench_shows_what_waits_and_each_figure_opens_its_list() {
         assert_eq!(home.status, StatusCode::OK);
         let html = home.text();
         let figures = todo_figures(&html);
+        // Who submits has the button first; a department, which only handles, has none.
+        assert_eq!(
+            html.contains("id=\"home-submit\" class=\"button primary\" href=\"/requests/new\""),
+            login != "chengguan",
+            "{login}: the submit button"
+        );
         if login == "paidan" {
             let card = html.split("id=\"todo\"").nth(1).unwrap();
             let queue = card.find("派单队列").unwrap();
