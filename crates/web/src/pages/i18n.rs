@@ -126,6 +126,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("links.resident", "居民", "Resident"),
     ("links.category", "党员类别", "Category"),
     ("links.member_household", "党员中心户", "Member household"),
+    ("links.building_captain", "党员楼栋长", "Building captain"),
     ("links.enrol", "编入本组织", "Enrol"),
     ("residents.title", "居民信息", "Residents"),
     ("residents.new", "登记居民", "Register a resident"),

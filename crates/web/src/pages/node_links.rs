@@ -2,6 +2,8 @@
 //! the places an organisation covers, organisations serving a place, grid staff, party members,
 //! and the forms to add each.
 
+use super::i18n::Lang;
+use super::requests::label;
 use super::{CsrfForm, PageUser, Tr};
 use crate::AppState;
 use crate::error::AppError;
@@ -112,18 +114,21 @@ pub async fn load(s: &AppState, u: &PageUser, node: &Node) -> Result<NodeLinks, 
                     cells: vec![
                         m.name,
                         MemberCategory::parse(&m.category)
-                            .map(|c| c.label_zh())
+                            .map(|c| label!(t.lang, c))
                             .unwrap_or("")
                             .to_owned(),
                         [
-                            (m.member_household, "党员中心户"),
-                            (m.building_captain, "党员楼栋长"),
+                            (m.member_household, "links.member_household"),
+                            (m.building_captain, "links.building_captain"),
                         ]
                         .iter()
                         .filter(|(on, _)| *on)
-                        .map(|(_, l)| *l)
+                        .map(|(_, key)| t.s(key))
                         .collect::<Vec<_>>()
-                        .join("、"),
+                        .join(match t.lang {
+                            Lang::Zh => "、",
+                            Lang::En => ", ",
+                        }),
                     ],
                 })
                 .collect();
@@ -146,7 +151,7 @@ pub async fn load(s: &AppState, u: &PageUser, node: &Node) -> Result<NodeLinks, 
                 .collect();
             l.categories = MemberCategory::ALL
                 .iter()
-                .map(|c| (c.as_str(), c.label_zh()))
+                .map(|c| (c.as_str(), label!(t.lang, c)))
                 .collect();
         }
     } else if kind != NodeKind::Root {
@@ -163,7 +168,7 @@ pub async fn load(s: &AppState, u: &PageUser, node: &Node) -> Result<NodeLinks, 
                 cells: vec![
                     o.name,
                     jiceng_core::org::OrgKind::parse(&o.kind)
-                        .map(|k| k.label_zh())
+                        .map(|k| label!(t.lang, k))
                         .unwrap_or("")
                         .to_owned(),
                     o.contact_phone,
@@ -179,7 +184,7 @@ pub async fn load(s: &AppState, u: &PageUser, node: &Node) -> Result<NodeLinks, 
             .map(|r| {
                 let v = r.view(&s.vault, full);
                 let role = GridRole::parse(&v.role)
-                    .map(|g| g.label_zh())
+                    .map(|g| label!(t.lang, g))
                     .unwrap_or("")
                     .to_owned();
                 Line {
@@ -191,7 +196,7 @@ pub async fn load(s: &AppState, u: &PageUser, node: &Node) -> Result<NodeLinks, 
         l.can_staff = manage.is_some();
         l.grid_roles = GridRole::ALL
             .iter()
-            .map(|r| (r.as_str(), r.label_zh()))
+            .map(|r| (r.as_str(), label!(t.lang, r)))
             .collect();
     }
     Ok(l)

@@ -255,8 +255,8 @@ impl Filters {
     }
 
     /// The dashboard figure this list stands behind, if it was opened from one.
-    pub fn figure(&self) -> Option<&'static str> {
-        jiceng_core::requests::rates::Metric::parse(&self.metric).map(|m| m.label_zh())
+    pub fn figure(&self, lang: Lang) -> Option<&'static str> {
+        jiceng_core::requests::rates::Metric::parse(&self.metric).map(|m| label!(lang, m))
     }
 
     fn query(&self, q: &ListQ) -> Result<RequestQuery, AppError> {

@@ -236,6 +236,18 @@ async fn a_branch_anchored_to_a_grid_with_members_and_staff_shows_in_coverage() 
             .status,
         StatusCode::CONFLICT
     );
+    // The branch's page lists the member in the reader's language.
+    let mut jar = crate::pages::sign_in(&app, "secretary2").await;
+    jar.push("jiceng_lang=en".into());
+    let page = app
+        .page("GET", &format!("/nodes/{branch}"), &jar, None)
+        .await
+        .text();
+    assert!(page.contains("<td>Member household</td>"), "{page}");
+    assert!(
+        !page.contains("党员中心户") && !page.contains("离退休党员"),
+        "{page}"
+    );
 
     let after = figures(
         &app.get(&format!("/api/v1/coverage?node_id={}", t.a), &admin)

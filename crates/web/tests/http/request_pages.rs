@@ -143,6 +143,14 @@ async fn each_role_gets_its_request_pages_in_chinese_and_other_units_get_404() {
     let detail = get_ok(&app, &english, &format!("/requests/{id}")).await;
     assert!(detail.contains("Timeline") && detail.contains(">Accept</button>"));
     assert!(detail.contains("Submitted") && detail.contains("On time"));
+    // The list behind a dashboard figure names the figure in the reader's language.
+    let drill = get_ok(&app, &english, "/requests?view=all&metric=submitted").await;
+    let figure = drill.split("id=\"request-figure\">").nth(1).unwrap_or("");
+    let figure = figure.split("</p>").next().unwrap_or("");
+    assert!(
+        figure.ends_with("Requests") && !figure.contains("诉求数"),
+        "{figure}"
+    );
     let xlsx = app
         .page("GET", "/requests/export.xlsx?view=queue", &j.desk, None)
         .await;
