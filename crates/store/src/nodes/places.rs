@@ -65,4 +65,13 @@ impl PlaceNames {
             _ => path.to_owned(),
         }
     }
+
+    /// The label followed by the address typed for the place, when there is one.
+    pub fn label_with(&self, path: &str, address: &str, known: &[String]) -> String {
+        let place = self.label(path, known);
+        match address.trim() {
+            "" => place,
+            a => format!("{place} {a}"),
+        }
+    }
 }

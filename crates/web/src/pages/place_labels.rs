@@ -53,10 +53,6 @@ impl PlaceLabels {
 
     /// The place at `path`, with the address typed for it when there is one.
     pub fn of(&self, path: &str, address: &str) -> String {
-        let place = self.names.label(path, &self.known);
-        match address.trim() {
-            "" => place,
-            a => format!("{place} {a}"),
-        }
+        self.names.label_with(path, address, &self.known)
     }
 }

@@ -104,16 +104,14 @@ async fn column(
     // (a community worker's 上级 was the street, a 404).
     let up = at
         .as_ref()
-        .filter(|n| parent_path(&n.path).is_some_and(|p| scope.contains(&p)))
+        .filter(|n| {
+            // The path just above: `ancestor_paths` ends with the node's own.
+            let above = jiceng_core::node::ancestor_paths(&n.path);
+            above.iter().rev().nth(1).is_some_and(|p| scope.contains(p))
+        })
         .and_then(|n| n.parent_id)
         .filter(|p| *p != 1);
     Ok(Column { at, up, entries })
-}
-
-/// `/37/3717/` → `/37/`; the root's children have the root (`/`) above them.
-fn parent_path(path: &str) -> Option<String> {
-    let trimmed = path.strip_suffix('/')?;
-    trimmed.rfind('/').map(|i| trimmed[..=i].to_owned())
 }
 
 pub async fn show(State(s): State<AppState>, u: PageUser, Query(q): Query<TreesQ>) -> Response {

@@ -207,6 +207,13 @@ impl TestApp {
     }
 }
 
+/// A page that must open (200) as the holder of `jar`; its HTML.
+pub async fn get_ok(app: &TestApp, jar: &[String], uri: &str) -> String {
+    let r = app.page("GET", uri, jar, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
+    r.text()
+}
+
 /// Two sibling communities under one street under one district:
 /// district 371722 › street 371722001 › communities A (…001) and B (…002).
 pub struct Town {

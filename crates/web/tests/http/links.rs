@@ -76,13 +76,12 @@ async fn every_link_each_role_is_offered_opens() {
     let zb = app
         .node(dw, NodeKind::Branch, "ZB1", "第一网格党支部")
         .await;
-    let estate = app.node(l.grid, NodeKind::Estate, "", "东关书香苑").await;
+    app.node(l.grid, NodeKind::Estate, "", "东关书香苑").await;
     for (org, place) in [(wc, l.street), (dw, l.community), (zb, l.grid)] {
         jiceng_store::orgs::anchor(&app.db, &all, &app.actor(), org, place)
             .await
             .unwrap();
     }
-    let _ = estate;
     submit(&app, &l).await;
     for (login, role, node) in [
         ("gw.1", Role::GridWorker, l.grid),

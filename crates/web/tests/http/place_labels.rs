@@ -13,12 +13,6 @@ use serde_json::json;
 const EAST: &str = "北城街道 · 东关社区 · 第一网格";
 const WEST: &str = "北城街道 · 南关社区 · 第一网格";
 
-async fn page(app: &TestApp, jar: &[String], uri: &str) -> String {
-    let r = app.page("GET", uri, jar, None).await;
-    assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
-    r.text()
-}
-
 #[tokio::test]
 async fn each_reader_is_told_where_a_request_is_from_below_where_they_stand() {
     let app = TestApp::new().await;
@@ -47,7 +41,7 @@ async fn each_reader_is_told_where_a_request_is_from_below_where_they_stand() {
 
     // The street's desk: both 第一网格, told apart by their community.
     let desk = sign_in(&app, "paidan").await;
-    let queue = page(&app, &desk, "/requests?view=queue").await;
+    let queue = get_ok(&app, &desk, "/requests?view=queue").await;
     assert!(queue.contains("<td>东关社区 · 第一网格</td>"), "{queue}");
     assert!(queue.contains("<td>南关社区 · 第一网格</td>"), "{queue}");
     assert!(
@@ -56,7 +50,7 @@ async fn each_reader_is_told_where_a_request_is_from_below_where_they_stand() {
     );
 
     // The request's own page names the whole place, for the desk as for anyone.
-    let detail = page(&app, &desk, &format!("/requests/{west_id}")).await;
+    let detail = get_ok(&app, &desk, &format!("/requests/{west_id}")).await;
     assert!(detail.contains(WEST), "{detail}");
 
     // The Excel sheet travels: every place whole.
@@ -81,7 +75,7 @@ async fn each_reader_is_told_where_a_request_is_from_below_where_they_stand() {
         }
     }
     let dept = sign_in(&app, "chengguan").await;
-    let inbox = page(&app, &dept, "/requests?view=inbox").await;
+    let inbox = get_ok(&app, &dept, "/requests?view=inbox").await;
     assert!(inbox.contains(&format!("<td>{EAST}</td>")), "{inbox}");
     assert!(inbox.contains(&format!("<td>{WEST}</td>")), "{inbox}");
 }
@@ -104,12 +98,12 @@ async fn a_residents_address_starts_from_below_where_the_reader_stands() {
     app.user("cw.addr", Role::CommunityWorker, town.a).await;
     app.user("street.addr", Role::StreetStaff, town.street)
         .await;
-    let community = page(&app, &sign_in(&app, "cw.addr").await, "/residents").await;
+    let community = get_ok(&app, &sign_in(&app, "cw.addr").await, "/residents").await;
     assert!(
         community.contains("<td>东关第一网格 3号楼2单元502室</td>"),
         "{community}"
     );
-    let street = page(&app, &sign_in(&app, "street.addr").await, "/residents").await;
+    let street = get_ok(&app, &sign_in(&app, "street.addr").await, "/residents").await;
     assert!(
         street.contains("<td>东关社区 · 东关第一网格 3号楼2单元502室</td>"),
         "{street}"

@@ -45,12 +45,6 @@ async fn done(app: &TestApp, jar: &[String], id: i64, fields: &[(&str, &str)]) -
     page.text()
 }
 
-async fn get_ok(app: &TestApp, jar: &[String], uri: &str) -> String {
-    let r = app.page("GET", uri, jar, None).await;
-    assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
-    r.text()
-}
-
 struct Jars {
     resident: Vec<String>,
     desk: Vec<String>,

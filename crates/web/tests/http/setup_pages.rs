@@ -31,12 +31,6 @@ async fn post(
     app.page("POST", to, jar, Some(&body)).await
 }
 
-async fn get_ok(app: &TestApp, jar: &[String], uri: &str) -> String {
-    let r = app.page("GET", uri, jar, None).await;
-    assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
-    r.text()
-}
-
 /// A 303 back to `prefix…`; returns the page it leads to.
 async fn followed(app: &TestApp, jar: &[String], r: Resp, prefix: &str) -> String {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());

@@ -164,12 +164,6 @@ async fn form(
     app.page("POST", to, jar, Some(&body)).await
 }
 
-async fn get_ok(app: &TestApp, jar: &[String], uri: &str) -> String {
-    let r = app.page("GET", uri, jar, None).await;
-    assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
-    r.text()
-}
-
 #[tokio::test]
 async fn the_pages_blow_check_in_rate_and_rank() {
     let app = TestApp::new().await;

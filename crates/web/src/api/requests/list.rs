@@ -197,9 +197,7 @@ pub async fn export_xlsx(
                     v.severity_label,
                     v.channel_label,
                     v.description,
-                    format!("{} {}", places.label(&v.place_path, &[]), v.address)
-                        .trim()
-                        .to_owned(),
+                    places.label_with(&v.place_path, &v.address, &[]),
                     v.requester_name,
                     v.lead_org_name.unwrap_or_default(),
                     v.status_label,
