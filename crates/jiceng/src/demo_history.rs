@@ -1,6 +1,7 @@
 //! One demo request's life, step by step on the working-day calendar: accepted and dispatched
 //! within hours, sometimes returned, usually resolved in time (about one in seven late), rated
-//! by callback, about one in fifteen reopened after a dissatisfied rating. A life that reaches
+//! by callback, about one in fifteen reopened after a dissatisfied rating, and about a third of
+//! those closed dissatisfied after their second handling. A life that reaches
 //! "now" stops there, with its running stage's clock — the open requests of the demo.
 
 use crate::demo_gen::Rng;
@@ -259,7 +260,8 @@ fn run(l: &Life<'_>, rng: &mut Rng, cat: &DemoCategory, w: &mut Walk, days: u32)
     w.r.claimed_at = Some(t);
     let mut due = resolve_due(l.cal, l.office, accepted, days, &[]);
     w.clock(Stage::Resolve, due);
-    for round in 0..2 {
+    // Rated after each handling; 不满意 reopens it while the policy allows, then closes it.
+    for round in 0..=l.policy.reopen_limit {
         let span = l.working_minutes(t, due.due);
         t = if rng.chance(86) {
             l.after(t, rng.range(span / 10 + 1, span * 9 / 10 + 1))
@@ -277,13 +279,14 @@ fn run(l: &Life<'_>, rng: &mut Rng, cat: &DemoCategory, w: &mut Walk, days: u32)
             return;
         }
         t = l.after(t, rng.range(30, 900));
-        let rating = match rng.range(0, 99) {
-            0..=79 => Rating::Satisfied,
-            80..=92 => Rating::FairlySatisfied,
-            _ if round == 1 => Rating::FairlySatisfied,
+        // One in fifteen dissatisfied at first; of those handled again, about a third still are.
+        let rating = match (round, rng.range(0, 99)) {
+            (0, 0..=79) | (_, 0..=39) => Rating::Satisfied,
+            (0, 80..=92) | (_, 40..=64) => Rating::FairlySatisfied,
             _ => Rating::Dissatisfied,
         };
-        let to = if rating.reopens() {
+        let reopens = rating.reopens() && !l.policy.reopens_spent(w.r.reopen_count);
+        let to = if reopens {
             Status::InProgress
         } else {
             Status::Closed
@@ -292,7 +295,7 @@ fn run(l: &Life<'_>, rng: &mut Rng, cat: &DemoCategory, w: &mut Walk, days: u32)
             return;
         }
         w.r.rating = Some(rating);
-        if !rating.reopens() {
+        if !reopens {
             w.r.closed_at = Some(t);
             return;
         }

@@ -3,6 +3,7 @@
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::StoreResult;
+use jiceng_core::requests::sla::SlaPolicy;
 use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -64,4 +65,18 @@ pub async fn set<T: Serialize>(db: &Db, actor: &Actor, key: &str, value: &T) -> 
     )
     .await?;
     tx.commit().await
+}
+
+/// The installation's time limits and reopen limit: the stored policy, or "2310" with one
+/// reopening when never set.
+pub async fn sla_policy(db: &Db) -> StoreResult<SlaPolicy> {
+    Ok(get(db, SLA_POLICY).await?.unwrap_or_default())
+}
+
+/// Replaces the policy after checking every figure (`SlaPolicy::check`). Deadlines already set
+/// stand, and a request keeps the resolve days it was submitted with; the hour limits apply to
+/// stages that start from now, the reopen limit to the next rating.
+pub async fn set_sla_policy(db: &Db, actor: &Actor, policy: &SlaPolicy) -> StoreResult<()> {
+    policy.check()?;
+    set(db, actor, SLA_POLICY, policy).await
 }

@@ -55,9 +55,7 @@ impl AppState {
     /// The calendar, office hours and limits requests are timed with; the limits are an
     /// installation setting (`sla_policy`) defaulting to "2310".
     pub async fn sla_env(&self) -> Result<jiceng_store::requests::SlaEnv<'_>, AppError> {
-        let policy = jiceng_store::settings::get(&self.db, jiceng_store::settings::SLA_POLICY)
-            .await?
-            .unwrap_or_default();
+        let policy = jiceng_store::settings::sla_policy(&self.db).await?;
         Ok(jiceng_store::requests::SlaEnv {
             calendar: &self.calendar,
             office: Default::default(),

@@ -102,7 +102,7 @@ const WORKING: &[Status] = &[Claimed, InProgress];
 const HELD: &[Status] = &[Dispatched, Claimed, InProgress, Suspended];
 
 /// The whole machine. `Rate` is listed with its closing target; a dissatisfied rating goes to
-/// `InProgress` instead (see [`next`]).
+/// `InProgress` instead while reopenings are left (see [`next`]).
 pub const RULES: &[Rule] = &[
     rule(Action::Accept, &[Submitted], Some(Accepted), &[Desk]),
     rule(Action::Decline, &[Submitted], Some(Declined), &[Desk]),
@@ -182,6 +182,11 @@ pub struct Context {
     pub requester_has_account: bool,
     /// An extension request is waiting for the desk.
     pub extension_pending: bool,
+    /// The request has been reopened as often as the policy allows
+    /// (`SlaPolicy::reopen_limit`): a dissatisfied rating now closes it, as 不满意. Without a
+    /// limit every 不满意 reopened, so no request could end dissatisfied and 满意率 tended to
+    /// 100 %; hotlines re-handle once and then close the request as rated.
+    pub reopens_spent: bool,
 }
 
 pub fn rule_for(action: Action) -> &'static Rule {
@@ -236,7 +241,7 @@ pub fn next(
         ),
         Action::Rate => match rating {
             None => Err(DomainError::new("missing_rating", "rating", "请选择评价")),
-            Some(r) if r.reopens() => Ok(InProgress),
+            Some(r) if r.reopens() && !ctx.reopens_spent => Ok(InProgress),
             Some(_) => Ok(Closed),
         },
         _ => Ok(r.to.unwrap_or(status)),

@@ -38,7 +38,8 @@ labelled!(Rating {
 });
 
 impl Rating {
-    /// A dissatisfied rating sends the request back to the lead unit instead of closing it.
+    /// A dissatisfied rating sends the request back to the lead unit instead of closing it,
+    /// as long as the policy's reopenings are not spent (`machine::Context::reopens_spent`).
     pub fn reopens(self) -> bool {
         self == Rating::Dissatisfied
     }

@@ -9,10 +9,13 @@
 //!   important 3, major 10) unless the category sets its own — plus approved extensions, with the
 //!   clock standing still while the request is suspended.
 
-use super::{Severity, Status};
-use crate::calendar::{Calendar, OfficeHours, Sla};
+use super::Status;
+use crate::calendar::{Calendar, OfficeHours};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeDelta, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub mod policy;
+pub use policy::SlaPolicy;
 
 labelled!(Stage {
     Accept = "accept", "受理", "Accept";
@@ -37,36 +40,6 @@ impl Stage {
             Status::Claimed | Status::InProgress => Some(Stage::Resolve),
             _ => None,
         }
-    }
-}
-
-/// Time limits for every stage; installation-wide, categories may override the resolve days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlaPolicy {
-    pub accept_hours: u32,
-    pub dispatch_hours: u32,
-    pub claim_hours: u32,
-    pub resolve_days: Sla,
-}
-
-impl Default for SlaPolicy {
-    fn default() -> Self {
-        Self {
-            accept_hours: 2,
-            dispatch_hours: 2,
-            claim_hours: 4,
-            resolve_days: crate::calendar::DEFAULT_SLA,
-        }
-    }
-}
-
-impl SlaPolicy {
-    pub fn resolve_days(&self, severity: Severity, category_days: Option<u32>) -> u32 {
-        category_days.unwrap_or(match severity {
-            Severity::General => self.resolve_days.general,
-            Severity::Important => self.resolve_days.important,
-            Severity::Major => self.resolve_days.major,
-        })
     }
 }
 

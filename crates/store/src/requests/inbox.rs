@@ -55,6 +55,7 @@ pub const KINDS: &[&str] = &[
     "sent_back",
     "rate",
     "reopened",
+    "closed_dissatisfied",
     "extension",
     "extension_approved",
     "extension_rejected",

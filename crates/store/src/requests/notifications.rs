@@ -56,6 +56,23 @@ pub(crate) fn reopened(lead: Option<i64>, what: &str) -> Notice {
     (lead, None, None, "reopened", msg)
 }
 
+/// To the lead unit and the desk: dissatisfied again after the re-handling the policy allows,
+/// the request is closed as rated (不满意) and counts so in both's 满意率.
+pub(crate) fn closed_dissatisfied(
+    lead: Option<i64>,
+    desk: &str,
+    what: &str,
+    reopens: i64,
+) -> Vec<Notice> {
+    let msg = format!("群众仍不满意（已重办{reopens}次），按不满意办结：{what}");
+    let kind = "closed_dissatisfied";
+    let mut to = vec![(None, Some(desk.to_owned()), None, kind, msg.clone())];
+    if lead.is_some() {
+        to.push((lead, None, None, kind, msg));
+    }
+    to
+}
+
 /// A deadline passed: the unit holding the request hears of it; before dispatch the desk is
 /// the one late. `what` as [`what`]: a unit told of forty late requests at the close of a
 /// working day tells them apart by their category.

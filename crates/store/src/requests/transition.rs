@@ -67,6 +67,7 @@ pub async fn act(
     let ctx = Context {
         requester_has_account: r.requester_user_id.is_some(),
         extension_pending: r.extension_pending_days.is_some(),
+        reopens_spent: env.policy.reopens_spent(r.reopen_count),
     };
     let from = r.status();
     let to = machine::next(from, action, step.rating, &parties, ctx)?;
@@ -157,9 +158,9 @@ pub async fn act(
         }
         Action::Rate => {
             let rating = step.rating.expect("the machine requires a rating");
-            data = Some(serde_json::json!({"rating": rating.as_str()}));
             let fx = Effects::new().set(Requests::Rating, rating.as_str());
-            if rating.reopens() {
+            if to == Status::InProgress {
+                data = Some(serde_json::json!({"rating": rating.as_str()}));
                 notes.push(notifications::reopened(r.lead_org_id, &what));
                 // A reopened request gets a fresh resolve clock from now.
                 let due = resolve_due(env.calendar, &env.office, now, days, &[]);
@@ -169,6 +170,22 @@ pub async fn act(
                 )
                 .clock(Some(Stage::Resolve), Some(due))
             } else {
+                if rating.reopens() {
+                    // Dissatisfied again after the re-handling the policy allows: closed as
+                    // rated, and the unit and the desk are told it counts against them.
+                    data = Some(serde_json::json!({
+                        "rating": rating.as_str(),
+                        "reopens_spent": r.reopen_count,
+                    }));
+                    notes.extend(notifications::closed_dissatisfied(
+                        r.lead_org_id,
+                        &r.desk_path,
+                        &what,
+                        r.reopen_count,
+                    ));
+                } else {
+                    data = Some(serde_json::json!({"rating": rating.as_str()}));
+                }
                 fx.set(Requests::ClosedAt, now).clock(None, None)
             }
         }

@@ -19,6 +19,7 @@ pub mod residents;
 pub mod residents_import;
 pub mod residents_roster;
 pub mod roster;
+pub mod sla_policy;
 pub mod time_json;
 pub mod users;
 pub mod whistles;
@@ -50,6 +51,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/settings/staffing-norm",
             get(orgs::get_norm).put(orgs::put_norm),
+        )
+        .route(
+            "/api/v1/settings/sla-policy",
+            get(sla_policy::get).put(sla_policy::put),
         )
         .route(
             "/api/v1/party-members",

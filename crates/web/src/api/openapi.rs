@@ -25,7 +25,7 @@ use utoipa::{Modify, OpenApi};
         super::exports::residents_xlsx, super::exports::nodes_xlsx, super::exports::users_xlsx,
         super::exports::organisations_xlsx,
         super::audit::list, super::audit::export_xlsx, super::audit::export_csv,
-        super::calendar::year,
+        super::calendar::year, super::sla_policy::get, super::sla_policy::put,
         super::requests::setup::categories, super::requests::setup::create_category, super::requests::setup::update_category,
         super::requests::setup::rules, super::requests::setup::create_rule,
         super::requests::intake::submit, super::requests::intake::duplicates,

@@ -102,6 +102,21 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("requests.rating", "评价", "Rating"),
     ("requests.rating.earlier", "上次评价", "Earlier rating"),
     (
+        "requests.rating.closed_after",
+        "重办后仍不满意，按不满意办结；已重办次数",
+        "Still dissatisfied after handling again, closed as rated; times reopened",
+    ),
+    (
+        "requests.rating.hint_reopens",
+        "选择「不满意」，诉求将退回承办单位重新办理。",
+        "Dissatisfied sends the request back to its unit to be handled again.",
+    ),
+    (
+        "requests.rating.hint_final",
+        "已重新办理过：本次评价后诉求即办结，「不满意」将按不满意办结并计入满意率。",
+        "Already handled again: the request closes with this rating, Dissatisfied included, and it counts in the satisfaction rate.",
+    ),
+    (
         "requests.extension_pending",
         "延期申请待审批",
         "Extension awaiting decision",
@@ -189,6 +204,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("requests.notice.rate", "待评价", "To rate"),
     ("requests.notice.sent_back", "核查退回", "Sent back"),
     ("requests.notice.reopened", "重新办理", "Reopened"),
+    (
+        "requests.notice.closed_dissatisfied",
+        "不满意办结",
+        "Closed dissatisfied",
+    ),
     ("requests.notice.extension", "延期申请", "Extension asked"),
     (
         "requests.notice.extension_approved",

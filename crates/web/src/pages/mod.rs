@@ -41,6 +41,7 @@ pub mod settings_categories;
 pub mod settings_category_form;
 pub mod settings_open311;
 pub mod settings_routing;
+pub mod settings_sla;
 mod shell;
 pub mod trees;
 pub mod users;
@@ -126,6 +127,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/settings/categories/{id}",
             get(settings_categories::edit_form).post(settings_categories::update),
+        )
+        .route(
+            "/settings/sla",
+            get(settings_sla::show).post(settings_sla::save),
         )
         .route(
             "/settings/routing",

@@ -92,6 +92,8 @@ pub(super) struct DetailPage {
     timeline: Vec<Entry>,
     forms: Vec<ActForm>,
     ratings: Vec<(&'static str, &'static str)>,
+    /// Under the rating choices: what 不满意 will do, reopen or close (`SlaPolicy::reopen_limit`).
+    rating_hint: &'static str,
     dispatch_units: Vec<(String, String)>,
     suggested: String,
     duplicates: Vec<Row>,
@@ -129,6 +131,9 @@ fn extra(t: Tr, data: Option<&str>) -> String {
             t.s("requests.unit.assist"),
             names.join("、")
         ));
+    }
+    if let Some(n) = v["reopens_spent"].as_i64() {
+        parts.push(format!("{}：{n}", t.s("requests.rating.closed_after")));
     }
     if let Some(d) = v["days"].as_i64() {
         parts.push(format!("{d} {}", t.s("requests.working_days")));
@@ -257,6 +262,10 @@ pub(super) async fn page(
     let place = PlaceLabels::whole(&s.db, [r.place_path.as_str()])
         .await?
         .of(&r.place_path, "");
+    let rating_hint = match s.sla_env().await?.policy.reopens_spent(r.reopen_count) {
+        true => t.s("requests.rating.hint_final"),
+        false => t.s("requests.rating.hint_reopens"),
+    };
     let active = super::requests::nav_href(super::requests::default_view(u));
     let mut shell = u.shell("requests.detail.title", active);
     shell.title = format!("{} #{}", shell.title, r.id);
@@ -314,6 +323,7 @@ pub(super) async fn page(
             .iter()
             .map(|x| (x.as_str(), label!(lang, x)))
             .collect(),
+        rating_hint,
         suggested: r
             .suggested_org_id
             .map(|o| o.to_string())

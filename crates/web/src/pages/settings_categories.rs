@@ -29,6 +29,7 @@ pub fn nav_entries(p: &Principal) -> Vec<(&'static str, &'static str)> {
         vec![
             ("/settings/categories", "nav.setup_categories"),
             ("/settings/routing", "nav.setup_routing"),
+            ("/settings/sla", "nav.setup_sla"),
         ]
     } else {
         Vec::new()

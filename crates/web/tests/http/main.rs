@@ -33,6 +33,7 @@ mod residents_import;
 mod rosters;
 mod scope;
 mod setup_pages;
+mod sla_policy;
 mod supervise;
 mod whistles;
 mod whistles_more;

@@ -15,7 +15,7 @@ fn enc(s: &str) -> String {
 }
 
 /// Posts a form from the page at `from` (for its CSRF token); returns the answer.
-async fn post(
+pub async fn post(
     app: &TestApp,
     jar: &[String],
     from: &str,
@@ -32,7 +32,7 @@ async fn post(
 }
 
 /// A 303 back to `prefix…`; returns the page it leads to.
-async fn followed(app: &TestApp, jar: &[String], r: Resp, prefix: &str) -> String {
+pub async fn followed(app: &TestApp, jar: &[String], r: Resp, prefix: &str) -> String {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let to = r.headers["location"].to_str().unwrap().to_owned();
     assert!(to.starts_with(prefix), "{to}");

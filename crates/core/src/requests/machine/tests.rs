@@ -4,7 +4,35 @@ use crate::requests::Rating;
 const NONE: Context = Context {
     requester_has_account: true,
     extension_pending: false,
+    reopens_spent: false,
 };
+
+#[test]
+fn once_the_reopenings_are_spent_a_dissatisfied_rating_closes_the_request() {
+    let spent = Context {
+        reopens_spent: true,
+        ..NONE
+    };
+    let d = Some(Rating::Dissatisfied);
+    assert_eq!(
+        next(Verified, Action::Rate, d, &[Requester], NONE),
+        Ok(InProgress)
+    );
+    assert_eq!(
+        next(Verified, Action::Rate, d, &[Requester], spent),
+        Ok(Closed)
+    );
+    // Any other rating closes either way.
+    let s = Some(Rating::Satisfied);
+    assert_eq!(
+        next(Verified, Action::Rate, s, &[Requester], NONE),
+        Ok(Closed)
+    );
+    assert_eq!(
+        next(Verified, Action::Rate, s, &[Requester], spent),
+        Ok(Closed)
+    );
+}
 
 #[test]
 fn the_whole_loop_with_a_dissatisfied_rating_reopens_to_the_lead_unit_and_then_closes() {
@@ -169,6 +197,7 @@ fn every_open_state_can_be_left_and_every_closed_one_cannot() {
     let ctx = Context {
         requester_has_account: false,
         extension_pending: true,
+        reopens_spent: false,
     };
     for s in Status::ALL {
         let moves: Vec<Action> = available(*s, &everyone, ctx)

@@ -1,5 +1,6 @@
 use super::*;
 use crate::calendar::{Calendar, OfficeHours};
+use crate::requests::Severity;
 use chrono::NaiveDate;
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {

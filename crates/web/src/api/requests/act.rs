@@ -46,6 +46,7 @@ pub(crate) async fn load(s: &AppState, p: &Principal, id: i64) -> Result<Request
     let ctx = Context {
         requester_has_account: r.requester_user_id.is_some(),
         extension_pending: r.extension_pending_days.is_some(),
+        reopens_spent: s.sla_env().await?.policy.reopens_spent(r.reopen_count),
     };
     let actions = machine::available(r.status(), &parties, ctx)
         .into_iter()
