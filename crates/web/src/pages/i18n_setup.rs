@@ -22,6 +22,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("setup.sla.dispatch", "派单中心派单", "Desk dispatches"),
     ("setup.sla.claim", "承办单位接单", "Unit claims"),
     ("setup.sla.hours", "工作小时", "working hours"),
+    ("setup.sla.days", "工作日", "working days"),
     (
         "setup.sla.resolve",
         "办结时限（2310）",
@@ -42,7 +43,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "setup.sla.reopen.note",
-        "群众评价「不满意」时，诉求退回承办单位重新办理，最多这么多次；此后再评「不满意」，诉求按不满意办结，计入满意率。填0则不满意即办结。",
+        "群众评价「不满意」时，诉求退回承办单位重新办理；重办次数达到上限后再评「不满意」，诉求按不满意办结，计入满意率。填 0 则首次评价不满意即办结。",
         "A Dissatisfied rating sends the request back to its unit to be handled again, at most this many times; after that a Dissatisfied rating closes it as rated, and it counts in the satisfaction rate. 0 closes at once.",
     ),
     ("setup.sla.reopen_limit", "重办次数上限", "Most reopenings"),

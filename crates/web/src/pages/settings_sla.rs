@@ -104,7 +104,7 @@ fn page(u: &PageUser, f: PolicyForm, error: Option<AppError>, flash: Option<Stri
         max,
     };
     let h = "setup.sla.hours";
-    let d = "setup.days";
+    let d = "setup.sla.days";
     let stages = vec![
         field("accept_hours", "setup.sla.accept", f.accept_hours, h, HOURS),
         field(
