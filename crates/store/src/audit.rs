@@ -7,7 +7,7 @@ use crate::requests::list::Total;
 use crate::scope_cond;
 use chrono::{DateTime, Utc};
 use jiceng_core::scope::Scope;
-use sea_query::{Alias, Expr, ExprTrait, Iden, Order, Query};
+use sea_query::{Alias, Cond, Expr, ExprTrait, Iden, Order, Query};
 use serde::Serialize;
 
 #[derive(Iden, Clone, Copy)]
@@ -178,7 +178,15 @@ async fn list_counted(
     limit: u64,
     cap: u64,
 ) -> StoreResult<(Vec<AuditEntry>, Total)> {
-    let mut cond = scope_cond(scope, (AuditLog::Table, AuditLog::ObjectPath));
+    // Entries about the installation as a whole (its settings, the category catalogue, bulk
+    // loads, failed sign-ins) sit at the root path, above every reader's scope. Every reader of
+    // the log sees them: a county's auditor must see who changed the county's time limits.
+    let path = (AuditLog::Table, AuditLog::ObjectPath);
+    let mut cond = Cond::all().add(
+        Cond::any()
+            .add(scope_cond(scope, path))
+            .add(Expr::col(path).eq(jiceng_core::node::ROOT_PATH)),
+    );
     if let Some(a) = &f.actor {
         cond = cond.add(Expr::col(AuditLog::ActorLogin).eq(a.as_str()));
     }

@@ -144,12 +144,11 @@ async fn the_administrator_sets_the_limits_on_the_page_and_they_govern_the_next_
     let want = json!({"accept_hours": 4, "dispatch_hours": 2, "claim_hours": 8,
         "resolve_days": {"general": 5, "important": 7, "major": 15}, "reopen_limit": 0});
     assert_eq!(got, want);
-    // Logged at the installation's root, as every installation-wide setting is.
-    let root = app.token_for("admin", Role::DistrictAdmin, 1).await;
-    let log = app
-        .get("/api/v1/audit?object_type=setting", &root)
-        .await
-        .json();
+    // Logged at the installation's root, as every installation-wide setting is, and shown to
+    // the county's auditor, whose scope is below the root.
+    let auditor = app.token_for("shenji", Role::Auditor, l.district).await;
+    let log = app.get("/api/v1/audit?object_type=setting", &auditor);
+    let log = log.await.json();
     let e = &log["items"][0];
     let who = (e["object_id"].as_str(), e["actor_login"].as_str());
     assert_eq!(who, (Some("sla_policy"), Some("quadmin")));
