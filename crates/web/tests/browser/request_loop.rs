@@ -1,4 +1,5 @@
-//! One request from the resident through dispatcher and department to the rating, on its timeline.
+//! One request from the resident through dispatcher and department to the rating, on its timeline;
+//! the rating form says what a 不满意 will do.
 
 use crate::accounts::person;
 use crate::common::{TestApp, town};
@@ -231,6 +232,8 @@ pub async fn the_whole_request_loop_from_resident_to_rating_shows_every_step_on_
     click(&c, &format!("#inbox a[href='/requests/{id}']")).await;
     c.wait().for_element(Locator::Id("act-rate")).await.unwrap();
     assert!(text(&c, "#request-result").await.contains("积水已排除"));
+    let hint = text(&c, "#rating-hint").await;
+    assert!(hint.contains("退回承办单位重新办理"), "{hint}");
     click(&c, "#act-rate input[value=dissatisfied]").await;
     fill(&c, "#act-rate textarea[name=note]", "下雨后南门又积水了").await;
     shot(&c, "request-rate").await;
@@ -251,6 +254,9 @@ pub async fn the_whole_request_loop_from_resident_to_rating_shows_every_step_on_
     take(&c, "verify", "待评价").await;
     switch_to(&c, &base, "jumin").await;
     c.goto(&format!("{base}/requests/{id}")).await.unwrap();
+    // Reopened once already (the default limit): this rating closes the request, whatever it is.
+    let hint = text(&c, "#rating-hint").await;
+    assert!(hint.contains("本次评价后诉求即办结"), "{hint}");
     click(&c, "#act-rate input[value=satisfied]").await;
     take(&c, "rate", "已办结").await;
     assert_eq!(text(&c, "#request-rating").await, "满意");
