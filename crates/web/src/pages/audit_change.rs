@@ -25,7 +25,12 @@ fn value(t: &Tr, v: &Value) -> String {
             .map(|i| value(t, i))
             .collect::<Vec<_>>()
             .join("、"),
-        Value::Object(m) => fields(t, "", m),
+        // Inside a field, joined with ，: the entry's own fields are joined with ；.
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| format!("{}：{}", t.label("field", k), field_value(t, "", k, v)))
+            .collect::<Vec<_>>()
+            .join("，"),
     }
 }
 
@@ -133,6 +138,16 @@ mod tests {
                 Some(r#"{"status":"closed","rating":"satisfied"}"#)
             ),
             "评价：— → 满意；状态：待核查 → 已办结"
+        );
+        // A field holding fields (the time limits' days by severity): those joined with ，.
+        assert_eq!(
+            change_text(
+                &zh,
+                "setting",
+                Some(r#"{"reopen_limit":1,"resolve_days":{"general":2,"major":10}}"#),
+                Some(r#"{"reopen_limit":2,"resolve_days":{"general":3,"major":10}}"#)
+            ),
+            "重办次数上限：1 → 2；办结时限（工作日）：一般：2，重大：10 → 一般：3，重大：10"
         );
         assert_eq!(change_text(&zh, "request", Some("x"), None), "x → —");
         assert_eq!(change_text(&zh, "request", None, None), "");
