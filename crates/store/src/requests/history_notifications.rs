@@ -17,8 +17,8 @@ use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::StoreResult;
 use chrono::{DateTime, Utc};
-use jiceng_core::requests::Status;
 use jiceng_core::requests::sla::Stage;
+use jiceng_core::requests::{Rating, Status};
 use sea_query::{Expr, ExprTrait, Query};
 use std::collections::{HashMap, HashSet};
 
@@ -42,6 +42,8 @@ type Step = (
     Option<i64>,
     Option<i64>,
     i64,
+    Option<String>,
+    i64,
 );
 
 /// Writes the notices of every notifying step and passed deadline at or after `since` of the
@@ -63,6 +65,8 @@ pub async fn derive(db: &Db, actor: &Actor, since: DateTime<Utc>) -> StoreResult
                     (Requests::Table, Requests::LeadOrgId),
                     (Requests::Table, Requests::RequesterUserId),
                     (Requests::Table, Requests::PlaceNodeId),
+                    (Requests::Table, Requests::Rating),
+                    (Requests::Table, Requests::ReopenCount),
                 ])
                 .from(E::Table)
                 .inner_join(
@@ -120,27 +124,39 @@ pub async fn derive(db: &Db, actor: &Actor, since: DateTime<Utc>) -> StoreResult
     let late: Vec<_> = late.into_iter().filter(|l| !told.contains(&l.0)).collect();
     let places = place_names(db, steps.iter().filter(|s| s.2 == "submit").map(|s| s.9)).await?;
     let mut out: Vec<(DateTime<Utc>, i64, Notice)> = Vec::new();
-    for (id, at, action, to, note, category, desk, lead, requester, place) in &steps {
+    for (id, at, action, to, note, category, desk, lead, requester, place, rating, reopens) in
+        &steps
+    {
         let category = categories.get(category).map_or("", String::as_str);
         let what = notifications::what(*id, category);
-        let notice = match action.as_str() {
+        let to = to.as_deref().and_then(Status::parse);
+        let notices: Vec<Notice> = match action.as_str() {
             "submit" => {
                 let place = places.get(place).map_or("", String::as_str);
-                Some(notifications::new_request(desk, category, place))
+                vec![notifications::new_request(desk, category, place)]
             }
-            "dispatch" => lead.map(|l| notifications::dispatched(l, &what)),
-            "return" => Some(notifications::returned(desk, &what, note)),
-            "resolve" => Some(notifications::resolved(desk, &what)),
-            "verify" => requester.map(|u| notifications::rate(u, &what)),
+            "dispatch" => lead
+                .map(|l| notifications::dispatched(l, &what))
+                .into_iter()
+                .collect(),
+            "return" => vec![notifications::returned(desk, &what, note)],
+            "resolve" => vec![notifications::resolved(desk, &what)],
+            "verify" => requester
+                .map(|u| notifications::rate(u, &what))
+                .into_iter()
+                .collect(),
             // A rating that left the request open reopened it.
-            "rate" => to
-                .as_deref()
-                .and_then(Status::parse)
-                .filter(|s| s.is_open())
-                .map(|_| notifications::reopened(*lead, &what)),
-            _ => None,
+            "rate" if to.is_some_and(Status::is_open) => {
+                vec![notifications::reopened(*lead, &what)]
+            }
+            // One that closed it while its final rating is 不满意 closed it dissatisfied (a
+            // request's rating is only replaced while it is open).
+            "rate" if rating.as_deref() == Some(Rating::Dissatisfied.as_str()) => {
+                notifications::closed_dissatisfied(*lead, desk, &what, *reopens)
+            }
+            _ => Vec::new(),
         };
-        out.extend(notice.map(|n| (*at, *id, n)));
+        out.extend(notices.into_iter().map(|n| (*at, *id, n)));
     }
     for (id, stage, at, lead, desk, category) in &late {
         let category = categories.get(category).map_or("", String::as_str);

@@ -141,3 +141,50 @@ async fn a_loaded_history_leaves_each_party_the_notices_the_live_loop_would_have
     assert_eq!(heard(&app, &l.dept, recent).await[0].0, "dispatched");
     assert_eq!(heard(&app, &l.resident, recent).await[0].0, "rate");
 }
+
+#[tokio::test]
+async fn a_loaded_request_closed_dissatisfied_tells_the_unit_and_the_desk() {
+    let app = TestApp::new().await;
+    let l = setup(&app).await;
+    let resident = app
+        .user("jumin2", jiceng_core::role::Role::Resident, l.community)
+        .await;
+    let now = jiceng_core::clock::Clock::now(&app.clock);
+    let mut p = closed_at(&app, &l, resident, now - Duration::days(5)).await;
+    // Rated 不满意, handled again, and 不满意 again: closed as rated.
+    let at = p.submitted_at;
+    let again = |h: i64, action: &'static str, from: Status, to: Status| PastEvent {
+        at: at + Duration::hours(h),
+        actor_user_id: None,
+        actor_name: "历史".into(),
+        actor_unit: String::new(),
+        action,
+        from: Some(from),
+        to: Some(to),
+        note: String::new(),
+    };
+    p.events.pop();
+    p.events.extend([
+        again(6, "rate", Status::Verified, Status::InProgress),
+        again(7, "resolve", Status::InProgress, Status::Resolved),
+        again(8, "verify", Status::Resolved, Status::Verified),
+        again(9, "rate", Status::Verified, Status::Closed),
+    ]);
+    p.rating = Some(Rating::Dissatisfied);
+    p.reopen_count = 1;
+    let id = history::insert(&app.db, &app.actor(), &[p]).await.unwrap()[0];
+    history_notifications::derive(&app.db, &app.actor(), now - Duration::days(30))
+        .await
+        .unwrap();
+    let closed = "群众仍不满意（已重办1次），按不满意办结：诉求 #ID（路面积水）".to_owned();
+    for token in [&l.desk, &l.dept] {
+        let told = heard(&app, token, id).await;
+        assert_eq!(told[0], ("closed_dissatisfied".to_owned(), closed.clone()));
+    }
+    let dept: Vec<String> = heard(&app, &l.dept, id)
+        .await
+        .into_iter()
+        .map(|n| n.0)
+        .collect();
+    assert_eq!(dept, ["closed_dissatisfied", "reopened", "dispatched"]);
+}
