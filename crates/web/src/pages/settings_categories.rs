@@ -36,7 +36,7 @@ pub fn nav_entries(p: &Principal) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-/// "按2310：2/3/10" with the installation's own figures.
+/// "按默认时限：2/3/10" with the installation's own figures (a district may have changed 2310).
 fn default_days(u: &PageUser, policy: &SlaPolicy) -> String {
     let d = policy.resolve_days;
     let t = u.tr();

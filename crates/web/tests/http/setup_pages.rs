@@ -88,7 +88,7 @@ async fn a_district_admin_gets_the_settings_pages_in_chinese() {
         "<h1>事项分类</h1>",
         "路面积水",
         "新增分类",
-        "按2310：2/3/10",
+        "按默认时限：2/3/10",
         "启用",
     ] {
         assert!(list.contains(text), "category list lacks {text}");
@@ -137,7 +137,7 @@ async fn a_category_with_a_single_choice_question_is_created_and_listed() {
     let c = category(&app, "流浪犬扰民").await.expect("saved");
     let row = &list[list.find(&format!("id=\"category-{}\"", c.id)).unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
-    for text in ["stray_dogs", "重要", "按2310", "<td>1</td>", "启用"] {
+    for text in ["stray_dogs", "重要", "按默认时限", "<td>1</td>", "启用"] {
         assert!(row.contains(text), "row lacks {text}: {row}");
     }
     assert_eq!(
