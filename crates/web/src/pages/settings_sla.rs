@@ -3,6 +3,7 @@
 //! severity, and how often a 不满意 reopens a request. One form; the store checks every figure
 //! and a refused form comes back as typed, with the message beside the field.
 
+use super::i18n::Lang;
 use super::{CsrfForm, PageUser, Shell, render};
 use crate::AppState;
 use crate::error::AppError;
@@ -72,12 +73,11 @@ impl PolicyForm {
     }
 }
 
-/// One input of the form: its name (the API's field), label key, value as typed and unit key.
+/// One input of the form: its name (the API's field), caption with its unit, value as typed.
 pub struct Field {
     pub name: &'static str,
-    pub label: &'static str,
+    pub caption: String,
     pub value: String,
-    pub unit: &'static str,
     pub min: u32,
     pub max: u32,
 }
@@ -95,11 +95,14 @@ struct SlaPage {
 
 fn page(u: &PageUser, f: PolicyForm, error: Option<AppError>, flash: Option<String>) -> Response {
     use jiceng_core::requests::sla::policy::{DAYS, HOURS, REOPENS};
-    let field = |name, label, value, unit, (min, max): (u32, u32)| Field {
+    let t = u.tr();
+    let field = |name, label: &str, value, unit: &str, (min, max): (u32, u32)| Field {
         name,
-        label,
+        caption: match u.lang {
+            Lang::Zh => format!("{}（{}）", t.s(label), t.s(unit)),
+            Lang::En => format!("{} ({})", t.s(label), t.s(unit)),
+        },
         value,
-        unit,
         min,
         max,
     };

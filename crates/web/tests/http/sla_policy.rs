@@ -113,6 +113,11 @@ async fn the_administrator_sets_the_limits_on_the_page_and_they_govern_the_next_
         page.contains(r#"name="resolve_days.major" value="10""#),
         "{page}"
     );
+    assert!(page.contains("重大诉求（工作日）"), "{page}");
+    let mut english = jar.clone();
+    english.push("jiceng_lang=en".into());
+    let page = get_ok(&app, &english, "/settings/sla").await;
+    assert!(page.contains("Major (working days)"), "{page}");
     // A figure out of bounds comes back beside its field, with the rest as typed.
     let mut fields = vec![
         ("accept_hours", "4"),
