@@ -158,9 +158,9 @@ pub async fn act(
         }
         Action::Rate => {
             let rating = step.rating.expect("the machine requires a rating");
+            let mut said = serde_json::json!({"rating": rating.as_str()});
             let fx = Effects::new().set(Requests::Rating, rating.as_str());
-            if to == Status::InProgress {
-                data = Some(serde_json::json!({"rating": rating.as_str()}));
+            let fx = if to == Status::InProgress {
                 notes.push(notifications::reopened(r.lead_org_id, &what));
                 // A reopened request gets a fresh resolve clock from now.
                 let due = resolve_due(env.calendar, &env.office, now, days, &[]);
@@ -173,21 +173,18 @@ pub async fn act(
                 if rating.reopens() {
                     // Dissatisfied again after the re-handling the policy allows: closed as
                     // rated, and the unit and the desk are told it counts against them.
-                    data = Some(serde_json::json!({
-                        "rating": rating.as_str(),
-                        "reopens_spent": r.reopen_count,
-                    }));
+                    said["reopens_spent"] = r.reopen_count.into();
                     notes.extend(notifications::closed_dissatisfied(
                         r.lead_org_id,
                         &r.desk_path,
                         &what,
                         r.reopen_count,
                     ));
-                } else {
-                    data = Some(serde_json::json!({"rating": rating.as_str()}));
                 }
                 fx.set(Requests::ClosedAt, now).clock(None, None)
-            }
+            };
+            data = Some(said);
+            fx
         }
         Action::Close => Effects::new()
             .set(Requests::ClosedAt, now)

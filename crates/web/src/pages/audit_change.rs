@@ -26,11 +26,7 @@ fn value(t: &Tr, v: &Value) -> String {
             .collect::<Vec<_>>()
             .join("、"),
         // Inside a field, joined with ，: the entry's own fields are joined with ；.
-        Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| format!("{}：{}", t.label("field", k), field_value(t, "", k, v)))
-            .collect::<Vec<_>>()
-            .join("，"),
+        Value::Object(m) => joined(t, "", m, "，"),
     }
 }
 
@@ -61,10 +57,14 @@ fn field_value(t: &Tr, object: &str, key: &str, v: &Value) -> String {
 }
 
 fn fields(t: &Tr, object: &str, m: &Map<String, Value>) -> String {
+    joined(t, object, m, "；")
+}
+
+fn joined(t: &Tr, object: &str, m: &Map<String, Value>, sep: &str) -> String {
     m.iter()
         .map(|(k, v)| format!("{}：{}", t.label("field", k), field_value(t, object, k, v)))
         .collect::<Vec<_>>()
-        .join("；")
+        .join(sep)
 }
 
 fn parse(raw: Option<&str>) -> Option<Value> {

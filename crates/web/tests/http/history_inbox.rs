@@ -13,7 +13,7 @@ use serde_json::json;
 
 /// The kinds and messages of `token`'s notices about request `id`, newest first, the id
 /// written as `#ID`.
-async fn heard(app: &TestApp, token: &str, id: i64) -> Vec<(String, String)> {
+pub async fn heard(app: &TestApp, token: &str, id: i64) -> Vec<(String, String)> {
     let inbox = app.get("/api/v1/notifications", token).await.json();
     inbox["items"]
         .as_array()

@@ -214,25 +214,31 @@ async fn a_reopening_recomputes_the_satisfaction_rate_until_the_request_is_rated
     let id = submit(&app, &l).await;
     to_department(&app, &l, id).await;
     step(&app, &l.dept, id, json!({"action": "claim"})).await;
-    let uri = format!("/api/v1/rates?node_id={}", l.district);
     let admin = app
         .token_for("quxian", Role::DistrictAdmin, l.district)
         .await;
-    let rate = async |app: &TestApp| {
-        let d = app.get(&uri, &admin).await.json();
-        d["total"]["rates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["rate"] == "satisfaction_rate")
-            .unwrap()["per_mille"]
-            .clone()
-    };
-    assert_eq!(rate(&app).await, Value::Null, "nothing rated yet");
+    assert_eq!(
+        satisfaction(&app, &admin, l.district).await,
+        Value::Null,
+        "nothing rated yet"
+    );
     close(&app, &l, id, "dissatisfied").await;
-    assert_eq!(rate(&app).await, json!(0));
+    assert_eq!(satisfaction(&app, &admin, l.district).await, json!(0));
     close(&app, &l, id, "satisfied").await;
-    assert_eq!(rate(&app).await, json!(1000));
+    assert_eq!(satisfaction(&app, &admin, l.district).await, json!(1000));
+}
+
+/// The 满意率 of `node` in ‰ as `token` reads it (null while nothing is rated).
+pub async fn satisfaction(app: &TestApp, token: &str, node: i64) -> Value {
+    let uri = format!("/api/v1/rates?node_id={node}");
+    let d = app.get(&uri, token).await.json();
+    d["total"]["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rate"] == "satisfaction_rate")
+        .unwrap()["per_mille"]
+        .clone()
 }
 
 /// Every figure of `/api/v1/rates?{query}` (the place's row and each ranked row) against the

@@ -113,7 +113,7 @@ pub async fn act(app: &TestApp, token: &str, id: i64, body: Value) -> Resp {
     .await
 }
 
-async fn ok(app: &TestApp, token: &str, id: i64, body: Value) -> Value {
+pub async fn ok(app: &TestApp, token: &str, id: i64, body: Value) -> Value {
     let r = act(app, token, id, body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     r.json()

@@ -2,64 +2,33 @@
 //! reopens a request as often as the policy allows, and the next one closes it as rated.
 
 use crate::common::*;
+use crate::history_inbox::heard;
 use crate::pages::sign_in;
-use crate::requests::{Loop, act, setup, submit};
+use crate::rates::satisfaction;
+use crate::requests::{Loop, ok, setup, submit};
 use crate::setup_pages::{followed, post};
 use axum::http::StatusCode;
 use jiceng_core::role::Role;
 use serde_json::{Value, json};
 
-async fn step(app: &TestApp, token: &str, id: i64, body: Value) -> Value {
-    let r = act(app, token, id, body).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()
-}
-
 /// Dispatched to the department, claimed, resolved and verified: waiting for its rating.
 async fn to_rating(app: &TestApp, l: &Loop, id: i64) {
-    step(app, &l.desk, id, json!({"action": "accept"})).await;
+    ok(app, &l.desk, id, json!({"action": "accept"})).await;
     let to = json!({"action": "dispatch", "lead_org_id": l.dept_id});
-    step(app, &l.desk, id, to).await;
-    step(app, &l.dept, id, json!({"action": "claim"})).await;
+    ok(app, &l.desk, id, to).await;
+    ok(app, &l.dept, id, json!({"action": "claim"})).await;
     handled_again(app, l, id).await;
 }
 
 async fn handled_again(app: &TestApp, l: &Loop, id: i64) {
     let done = json!({"action": "resolve", "note": "已清理积水"});
-    step(app, &l.dept, id, done).await;
-    step(app, &l.desk, id, json!({"action": "verify"})).await;
+    ok(app, &l.dept, id, done).await;
+    ok(app, &l.desk, id, json!({"action": "verify"})).await;
 }
 
 async fn rate(app: &TestApp, l: &Loop, id: i64, rating: &str) -> Value {
     let body = json!({"action": "rate", "rating": rating});
-    step(app, &l.resident, id, body).await["request"].clone()
-}
-
-/// The kinds of `token`'s notices about request `id`.
-async fn kinds(app: &TestApp, token: &str, id: i64) -> Vec<String> {
-    let inbox = app.get("/api/v1/notifications", token).await.json();
-    inbox["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|n| n["request_id"] == id)
-        .map(|n| n["kind"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-async fn satisfaction(app: &TestApp, l: &Loop) -> Value {
-    let admin = app
-        .token_for("quxian", Role::DistrictAdmin, l.district)
-        .await;
-    let uri = format!("/api/v1/rates?node_id={}", l.district);
-    let d = app.get(&uri, &admin).await.json();
-    d["total"]["rates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["rate"] == "satisfaction_rate")
-        .unwrap()["per_mille"]
-        .clone()
+    ok(app, &l.resident, id, body).await["request"].clone()
 }
 
 #[tokio::test]
@@ -85,9 +54,11 @@ async fn dissatisfied_again_after_the_one_reopening_closes_the_request_as_rated(
     assert_eq!(r["rating"], "dissatisfied");
     assert_eq!(r["reopen_count"], 1, "not reopened a second time");
     // The unit and the desk hear it closed against them; the rate counts it.
-    assert_eq!(kinds(&app, &l.dept, id).await[0], "closed_dissatisfied");
-    assert_eq!(kinds(&app, &l.desk, id).await[0], "closed_dissatisfied");
-    assert_eq!(satisfaction(&app, &l).await, json!(0));
+    assert_eq!(heard(&app, &l.dept, id).await[0].0, "closed_dissatisfied");
+    assert_eq!(heard(&app, &l.desk, id).await[0].0, "closed_dissatisfied");
+    let admin = app.token_for("quxian", Role::DistrictAdmin, l.district);
+    let admin = admin.await;
+    assert_eq!(satisfaction(&app, &admin, l.district).await, json!(0));
     let jar = sign_in(&app, "paidan").await;
     let page = get_ok(&app, &jar, &format!("/requests/{id}")).await;
     assert!(

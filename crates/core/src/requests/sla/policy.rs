@@ -32,6 +32,9 @@ pub const HOURS: (u32, u32) = (1, 48);
 pub const DAYS: (u32, u32) = (1, 60);
 pub const REOPENS: (u32, u32) = (0, 5);
 
+/// One figure as `check` sees it: its JSON field, value, bounds, name and unit in the message.
+type Figure = (&'static str, u32, (u32, u32), &'static str, &'static str);
+
 impl Default for SlaPolicy {
     fn default() -> Self {
         Self {
@@ -61,37 +64,42 @@ impl SlaPolicy {
     /// Every figure within its bounds; the first one out is named, by its field in the API's
     /// JSON (`resolve_days.general` for the nested ones).
     pub fn check(&self) -> Result<(), DomainError> {
-        let figures: [(&'static str, u32, (u32, u32), &str); 7] = [
-            ("accept_hours", self.accept_hours, HOURS, "受理时限"),
-            ("dispatch_hours", self.dispatch_hours, HOURS, "派单时限"),
-            ("claim_hours", self.claim_hours, HOURS, "接单时限"),
+        let (h, d) = ("个工作小时", "个工作日");
+        let figures: [Figure; 7] = [
+            ("accept_hours", self.accept_hours, HOURS, "受理时限", h),
+            ("dispatch_hours", self.dispatch_hours, HOURS, "派单时限", h),
+            ("claim_hours", self.claim_hours, HOURS, "接单时限", h),
             (
                 "resolve_days.general",
                 self.resolve_days.general,
                 DAYS,
                 "一般诉求办结时限",
+                d,
             ),
             (
                 "resolve_days.important",
                 self.resolve_days.important,
                 DAYS,
                 "重要诉求办结时限",
+                d,
             ),
             (
                 "resolve_days.major",
                 self.resolve_days.major,
                 DAYS,
                 "重大诉求办结时限",
+                d,
             ),
-            ("reopen_limit", self.reopen_limit, REOPENS, "不满意重办次数"),
+            (
+                "reopen_limit",
+                self.reopen_limit,
+                REOPENS,
+                "不满意重办次数",
+                "次",
+            ),
         ];
-        for (field, v, (lo, hi), name) in figures {
+        for (field, v, (lo, hi), name, unit) in figures {
             if !(lo..=hi).contains(&v) {
-                let unit = match field {
-                    f if f.ends_with("_hours") => "个工作小时",
-                    f if f.starts_with("resolve_days") => "个工作日",
-                    _ => "次",
-                };
                 return Err(DomainError::new(
                     "out_of_range",
                     field,

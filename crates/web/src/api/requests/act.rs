@@ -46,7 +46,9 @@ pub(crate) async fn load(s: &AppState, p: &Principal, id: i64) -> Result<Request
     let ctx = Context {
         requester_has_account: r.requester_user_id.is_some(),
         extension_pending: r.extension_pending_days.is_some(),
-        reopens_spent: s.sla_env().await?.policy.reopens_spent(r.reopen_count),
+        // Decides only where a 不满意 leads, not whether rating is offered: no need to read the
+        // policy for the list of actions.
+        reopens_spent: false,
     };
     let actions = machine::available(r.status(), &parties, ctx)
         .into_iter()
